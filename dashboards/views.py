@@ -1,0 +1,31 @@
+"""Signed-in pages: the list of the user's partnerships and a partnership's overview."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from indicators.selectors import indicator_catalogue
+from partnership.permissions import Action, can, get_partnership_or_404, role_in
+from partnership.selectors import organization_list, partnership_list_for_user
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    summaries = partnership_list_for_user(user=request.user)
+    return render(request, "dashboards/home.html", {"summaries": summaries})
+
+
+@login_required
+def partnership_overview(request: HttpRequest, slug: str) -> HttpResponse:
+    partnership = get_partnership_or_404(request.user, slug)
+    request.partnership = partnership
+    context = {
+        "partnership": partnership,
+        "role": role_in(request.user, partnership),
+        "outcome_areas": indicator_catalogue(partnership=partnership),
+        "organizations": organization_list(partnership=partnership),
+        "can_see_unapproved": can(request.user, Action.APPROVE_DATA, partnership),
+    }
+    return render(request, "dashboards/partnership_overview.html", context)

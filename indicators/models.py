@@ -1,0 +1,539 @@
+"""Shared measurement: indicators, geographies, disaggregation, periods, data points,
+their history, and the trends the background jobs compute.
+
+Invariants live in the database as well as in forms. The ones a CHECK cannot
+express because they span tables (a category belongs to a dimension the
+indicator uses; geography, indicator and category share a partnership; the
+period fits the indicator's frequency; a percent agrees with its numerator and
+denominator) are enforced by triggers created in migration 0002.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from outcomes.models import OutcomeArea
+from partnership.models import Organization, Partnership
+
+from .periods import PeriodKind
+
+# A percent must equal 100 x numerator / denominator within this many points,
+# which allows values rounded to a whole percent.
+PERCENT_TOLERANCE = Decimal("0.5")
+
+
+class Period(models.Model):
+    """A labelled span of time. Periods are shared calendar facts (no partnership
+    data), so one row serves every partnership."""
+
+    kind = models.CharField(max_length=16, choices=PeriodKind.choices)
+    label = models.CharField(max_length=16)
+    start = models.DateField()
+    end = models.DateField(help_text="Last day of the period (inclusive).")
+
+    class Meta:
+        ordering = ["start", "end"]
+        constraints = [
+            # Serves label look-ups from imports, the API and URLs.
+            models.UniqueConstraint(fields=["kind", "label"], name="period_label_unique"),
+            models.UniqueConstraint(fields=["kind", "start"], name="period_start_unique"),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="period_start_before_end"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class GeographyKind(models.TextChoices):
+    REGION = "region", "Region"
+    COUNTY = "county", "County"
+    CITY = "city", "City"
+    DISTRICT = "district", "School district"
+    NEIGHBORHOOD = "neighborhood", "Neighborhood"
+    SCHOOL = "school", "School"
+    ZIP_CODE = "zip_code", "ZIP code"
+    OTHER = "other", "Other"
+
+
+class Geography(models.Model):
+    """A node of the partnership's geography tree (region > district > school).
+
+    ``path`` is the chain of codes from the root, ``/REGION/D1/S01/``; a subtree
+    is every geography whose path starts with its root's path. Services set it.
+    """
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="geographies"
+    )
+    code = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=GeographyKind.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    path = models.CharField(max_length=1000, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name_plural = "geographies"
+        ordering = ["partnership", "path"]
+        constraints = [
+            # Serves geography look-ups by code from imports, the API and URLs.
+            models.UniqueConstraint(fields=["partnership", "code"], name="geography_code_unique"),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="geography_not_own_parent"),
+        ]
+        indexes = [
+            # Serves "this geography and its descendants" (path LIKE '/R/D1/%').
+            models.Index(fields=["partnership", "path"], name="geography_path_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Dimension(models.Model):
+    """A way to disaggregate data, e.g. race/ethnicity or income."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="dimensions"
+    )
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["partnership", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "code"], name="dimension_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="categories")
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=120)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "categories"
+        ordering = ["dimension", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "code"], name="category_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension.name}: {self.name}"
+
+
+class IndicatorKind(models.TextChoices):
+    CORE = "core", "Core outcome indicator"
+    CONTRIBUTING = "contributing", "Contributing indicator"
+    PERFORMANCE = "performance", "Program performance measure"
+
+
+class PerformanceTag(models.TextChoices):
+    HOW_MUCH = "how_much", "How much did we do?"
+    HOW_WELL = "how_well", "How well did we do it?"
+    BETTER_OFF = "better_off", "Is anyone better off?"
+
+
+class Unit(models.TextChoices):
+    PERCENT = "percent", "Percent"
+    COUNT = "count", "Count"
+    RATE = "rate", "Rate"
+    CURRENCY = "currency", "Currency"
+    SCORE = "score", "Score"
+
+
+class Direction(models.TextChoices):
+    HIGHER_IS_BETTER = "higher_is_better", "Higher is better"
+    LOWER_IS_BETTER = "lower_is_better", "Lower is better"
+
+
+class Frequency(models.TextChoices):
+    ANNUAL = "annual", "Annual (calendar year)"
+    SCHOOL_YEAR = "school_year", "School year"
+    QUARTERLY = "quarterly", "Quarterly"
+    MONTHLY = "monthly", "Monthly"
+
+
+FREQUENCY_PERIOD_KIND = {
+    Frequency.ANNUAL: PeriodKind.YEAR,
+    Frequency.SCHOOL_YEAR: PeriodKind.SCHOOL_YEAR,
+    Frequency.QUARTERLY: PeriodKind.QUARTER,
+    Frequency.MONTHLY: PeriodKind.MONTH,
+}
+
+
+class Aggregation(models.TextChoices):
+    SUM = "sum", "Sum of values"
+    RATIO = "ratio", "Ratio of summed numerators to summed denominators"
+    NONE = "none", "Not aggregatable"
+
+
+class Indicator(models.Model):
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="indicators"
+    )
+    code = models.SlugField(
+        max_length=40, help_text="Short stable code, unique in the partnership."
+    )
+    name = models.CharField(max_length=200)
+    definition = models.TextField(blank=True)
+    outcome_area = models.ForeignKey(
+        OutcomeArea, on_delete=models.PROTECT, related_name="indicators"
+    )
+    kind = models.CharField(max_length=16, choices=IndicatorKind.choices)
+    performance_tag = models.CharField(
+        max_length=16,
+        choices=PerformanceTag.choices,
+        blank=True,
+        help_text="Required for program performance measures only.",
+    )
+    unit = models.CharField(max_length=16, choices=Unit.choices)
+    direction = models.CharField(max_length=20, choices=Direction.choices)
+    frequency = models.CharField(max_length=16, choices=Frequency.choices)
+    aggregation = models.CharField(max_length=8, choices=Aggregation.choices)
+    steward = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stewarded_indicators",
+        help_text="The organization that supplies this indicator's data.",
+    )
+    data_source = models.CharField(max_length=300, blank=True)
+    baseline_period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    target_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    target_period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    threshold = models.DecimalField(
+        max_digits=20,
+        decimal_places=6,
+        default=Decimal("0"),
+        help_text="The smallest change that counts as meaningful (0: any change).",
+    )
+    expected_min = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    expected_max = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    dimensions = models.ManyToManyField(
+        Dimension, through="IndicatorDimension", blank=True, related_name="indicators"
+    )
+    data_version = models.PositiveBigIntegerField(
+        default=0,
+        editable=False,
+        help_text="Raised by every change to approved data; trends record the version they saw.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["partnership", "outcome_area__order", "code"]
+        constraints = [
+            # Serves indicator look-ups by code from imports, the API and URLs.
+            models.UniqueConstraint(fields=["partnership", "code"], name="indicator_code_unique"),
+            models.CheckConstraint(
+                condition=(Q(kind="performance") & ~Q(performance_tag=""))
+                | (~Q(kind="performance") & Q(performance_tag="")),
+                name="indicator_performance_tag_only_for_measures",
+            ),
+            models.CheckConstraint(
+                condition=Q(threshold__gte=0), name="indicator_threshold_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(target_value__isnull=True, target_period__isnull=True)
+                | Q(target_value__isnull=False, target_period__isnull=False),
+                name="indicator_target_value_and_period_together",
+            ),
+            models.CheckConstraint(
+                condition=Q(expected_min__isnull=True)
+                | Q(expected_max__isnull=True)
+                | Q(expected_min__lte=F("expected_max")),
+                name="indicator_expected_range_ordered",
+            ),
+        ]
+        indexes = [
+            # Serves the outcome area page: an area's indicators.
+            models.Index(fields=["outcome_area", "code"], name="indicator_area_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+    @property
+    def period_kind(self) -> str:
+        return FREQUENCY_PERIOD_KIND[self.frequency]
+
+
+class IndicatorDimension(models.Model):
+    """An indicator is disaggregated by this dimension."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE)
+    dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            # Serves the data point trigger's "does the indicator use this dimension".
+            models.UniqueConstraint(
+                fields=["indicator", "dimension"], name="indicator_dimension_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} by {self.dimension_id}"
+
+
+class DataStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    RETURNED = "returned", "Returned"
+
+
+def _one_per_series(prefix: str) -> list[models.UniqueConstraint]:
+    """One row per (indicator, period, geography, category), where NULL geography
+    means partnership-wide and NULL category means the total. A plain unique
+    constraint treats NULLs as distinct, so each null pattern gets its own."""
+    base = ["indicator", "period"]
+    return [
+        models.UniqueConstraint(
+            fields=[*base, "geography", "category"], name=f"{prefix}_unique_geo_cat"
+        ),
+        models.UniqueConstraint(
+            fields=[*base, "geography"],
+            condition=Q(category__isnull=True),
+            name=f"{prefix}_unique_geo_total",
+        ),
+        models.UniqueConstraint(
+            fields=[*base, "category"],
+            condition=Q(geography__isnull=True),
+            name=f"{prefix}_unique_wide_cat",
+        ),
+        models.UniqueConstraint(
+            fields=base,
+            condition=Q(geography__isnull=True, category__isnull=True),
+            name=f"{prefix}_unique_wide_total",
+        ),
+    ]
+
+
+class DataPoint(models.Model):
+    """One value of one indicator for one period, geography and category."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="data_points")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="data_points")
+    geography = models.ForeignKey(
+        Geography,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="data_points",
+        help_text="Empty: partnership-wide.",
+    )
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="data_points",
+        help_text="Empty: the total.",
+    )
+    value = models.DecimalField(max_digits=20, decimal_places=6)
+    numerator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    note = models.TextField(blank=True)
+    source = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=16, choices=DataStatus.choices, default=DataStatus.DRAFT)
+    version = models.PositiveIntegerField(
+        default=1,
+        help_text="Raised on every change; an edit based on an older version is a conflict.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["indicator", "period__start"]
+        constraints = [
+            *_one_per_series("datapoint"),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True, denominator__isnull=True)
+                | Q(numerator__isnull=False, denominator__isnull=False),
+                name="datapoint_numerator_with_denominator",
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
+                name="datapoint_denominator_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True) | Q(numerator__gte=0),
+                name="datapoint_numerator_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=DataStatus.values), name="datapoint_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="datapoint_version_positive"),
+        ]
+        indexes = [
+            # Serves the trend engine: an indicator's approved points by series and period.
+            models.Index(
+                fields=["indicator", "status", "geography", "category"],
+                name="datapoint_series_idx",
+            ),
+            # Serves the approval queue: a partnership's submitted points.
+            models.Index(fields=["status", "indicator"], name="datapoint_status_idx"),
+            # Serves the API's "updated since" filter.
+            models.Index(fields=["updated_at"], name="datapoint_updated_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.period.label}"
+
+
+class ChangeAction(models.TextChoices):
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Updated"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    RETURNED = "returned", "Returned"
+    REOPENED = "reopened", "Reopened as draft"
+    DELETED = "deleted", "Deleted"
+
+
+class DataPointChange(models.Model):
+    """One entry in a data point's history: who changed what, when, and why.
+
+    The series key (period, geography, category) is copied as codes so that the
+    history outlives the data point itself.
+    """
+
+    data_point = models.ForeignKey(
+        DataPoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="changes")
+    period_label = models.CharField(max_length=16)
+    geography_code = models.CharField(max_length=40, blank=True)
+    category_code = models.CharField(max_length=40, blank=True)
+    action = models.CharField(max_length=16, choices=ChangeAction.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    old = models.JSONField(default=dict, blank=True)
+    new = models.JSONField(default=dict, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            # Serves a data point's history page.
+            models.Index(fields=["data_point", "changed_at"], name="change_point_idx"),
+            # Serves an indicator's history page.
+            models.Index(fields=["indicator", "changed_at"], name="change_indicator_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.indicator_id} {self.period_label}"
+
+
+class TrendStatus(models.TextChoices):
+    IMPROVING = "improving", "Improving"
+    WORSENING = "worsening", "Worsening"
+    NO_CHANGE = "no_change", "No change"
+    INSUFFICIENT_DATA = "insufficient_data", "Insufficient data"
+
+
+class GapTrend(models.TextChoices):
+    NARROWED = "narrowed", "Narrowed"
+    WIDENED = "widened", "Widened"
+    UNCHANGED = "unchanged", "Unchanged"
+
+
+class Trend(models.Model):
+    """What the trend engine computed for one series (indicator x geography x
+    category) over its approved data. See docs/trends.md for each figure."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="trends")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="trends")
+    geography = models.ForeignKey(
+        Geography, on_delete=models.CASCADE, null=True, blank=True, related_name="trends"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, null=True, blank=True, related_name="trends"
+    )
+    n_points = models.PositiveIntegerField(default=0)
+    baseline_period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    baseline_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    latest_period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    latest_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    change = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=TrendStatus.choices, default=TrendStatus.INSUFFICIENT_DATA
+    )
+    slope = models.FloatField(null=True, blank=True, help_text="Units per year.")
+    current_run = models.IntegerField(default=0)
+    progress_to_target = models.FloatField(null=True, blank=True)
+    projection = models.FloatField(null=True, blank=True)
+    on_track = models.BooleanField(null=True, blank=True)
+    equity_gap = models.FloatField(null=True, blank=True)
+    gap_trend = models.CharField(max_length=12, choices=GapTrend.choices, blank=True)
+    computed_at = models.DateTimeField()
+    data_version = models.PositiveBigIntegerField(
+        help_text="The indicator's data_version this trend was computed from."
+    )
+
+    class Meta:
+        ordering = ["indicator", "geography", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "geography", "category"], name="trend_unique_geo_cat"
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "geography"],
+                condition=Q(category__isnull=True),
+                name="trend_unique_geo_total",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "category"],
+                condition=Q(geography__isnull=True),
+                name="trend_unique_wide_cat",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator"],
+                condition=Q(geography__isnull=True, category__isnull=True),
+                name="trend_unique_wide_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=TrendStatus.values), name="trend_status_valid"
+            ),
+        ]
+        indexes = [
+            # Serves the scorecard: a partnership's headline (partnership-wide total) trends.
+            models.Index(
+                fields=["partnership", "geography", "category"], name="trend_scorecard_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Trend of {self.indicator_id}"
+
+    @property
+    def stale(self) -> bool:
+        return self.data_version < self.indicator.data_version

@@ -1,0 +1,470 @@
+"""Writes to shared measurement data. Views, the API, imports, tasks and commands
+all call these functions, so each rule exists once.
+
+Every change to a data point is recorded in ``DataPointChange`` (who, when, old
+and new values, why). Edits carry the version they were based on; an edit of a
+version that someone else has changed since is refused with ``EditConflictError``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from partnership.models import Partnership
+from partnership.permissions import Action, can
+
+from .models import (
+    PERCENT_TOLERANCE,
+    Category,
+    ChangeAction,
+    DataPoint,
+    DataPointChange,
+    DataStatus,
+    Geography,
+    Indicator,
+    Period,
+    Unit,
+)
+from .periods import PeriodError, PeriodSpan, parse_period
+
+# The fields of a data point that its history records.
+TRACKED_FIELDS = ("value", "numerator", "denominator", "note", "source", "status")
+
+
+class EditConflictError(Exception):
+    """Someone else changed the data point since the editor loaded it."""
+
+    def __init__(self, current: DataPoint):
+        self.current = current
+        super().__init__(
+            f"{current.indicator.code} {current.period.label} was changed by "
+            f"{current.updated_by or 'someone else'} since you opened it; its value is "
+            f"now {current.value}. Reload to see their change, then apply yours again."
+        )
+
+
+# --- periods ---------------------------------------------------------------
+
+
+def period_from_span(span: PeriodSpan) -> Period:
+    """The Period row for a parsed span, created the first time it is used."""
+    period, _ = Period.objects.get_or_create(
+        kind=span.kind, label=span.label, defaults={"start": span.start, "end": span.end}
+    )
+    return period
+
+
+def period_get(*, label: str, kind: str | None = None) -> Period:
+    """The Period for a label (optionally of a required kind); raises ValidationError."""
+    try:
+        span = parse_period(label, kind)
+    except PeriodError as exc:
+        raise ValidationError({"period": str(exc)}) from None
+    return period_from_span(span)
+
+
+# --- geographies -----------------------------------------------------------
+
+
+def geography_create(
+    *,
+    partnership: Partnership,
+    code: str,
+    name: str,
+    kind: str,
+    parent: Geography | None = None,
+) -> Geography:
+    geography = Geography(partnership=partnership, code=code, name=name, kind=kind, parent=parent)
+    _set_path(geography)
+    geography.full_clean()
+    geography.save()
+    return geography
+
+
+def _set_path(geography: Geography) -> None:
+    if geography.parent is not None:
+        if geography.parent.partnership_id != geography.partnership_id:
+            raise ValidationError(
+                {"parent": "The parent geography belongs to another partnership."}
+            )
+        geography.path = f"{geography.parent.path}{geography.code}/"
+        geography.depth = geography.parent.depth + 1
+    else:
+        geography.path = f"/{geography.code}/"
+        geography.depth = 0
+
+
+@transaction.atomic
+def geography_move(*, geography: Geography, parent: Geography | None) -> Geography:
+    """Put a geography (and its subtree) under a new parent."""
+    if parent is not None and parent.path.startswith(geography.path):
+        raise ValidationError({"parent": "A geography cannot be placed inside its own subtree."})
+    old_path = geography.path
+    old_depth = geography.depth
+    geography.parent = parent
+    _set_path(geography)
+    geography.full_clean()
+    geography.save()
+    for child in Geography.objects.filter(
+        partnership=geography.partnership, path__startswith=old_path
+    ).exclude(pk=geography.pk):
+        child.path = geography.path + child.path[len(old_path) :]
+        child.depth = child.depth - old_depth + geography.depth
+        child.save(update_fields=["path", "depth"])
+    return geography
+
+
+# --- data points -----------------------------------------------------------
+
+
+def _to_decimal(raw: Any, field: str, errors: dict[str, str]) -> Decimal | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        value = Decimal(str(raw).strip().replace(",", ""))
+    except InvalidOperation:
+        errors[field] = f"'{raw}' is not a number; write digits such as 42 or 57.3."
+        return None
+    if not value.is_finite():
+        errors[field] = f"'{raw}' is not a finite number."
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class CleanValues:
+    value: Decimal
+    numerator: Decimal | None
+    denominator: Decimal | None
+
+
+def validate_values(
+    *,
+    indicator: Indicator,
+    value: Any,
+    numerator: Any = None,
+    denominator: Any = None,
+) -> CleanValues:
+    """Check a value (and its numerator/denominator) against the indicator.
+
+    Raises ``ValidationError`` keyed by field, each message saying how to fix it.
+    """
+    errors: dict[str, str] = {}
+    val = _to_decimal(value, "value", errors)
+    num = _to_decimal(numerator, "numerator", errors)
+    den = _to_decimal(denominator, "denominator", errors)
+    if val is None and "value" not in errors:
+        errors["value"] = "A value is required."
+    if (num is None) != (den is None) and not errors.keys() & {"numerator", "denominator"}:
+        missing = "denominator" if den is None else "numerator"
+        errors[missing] = "Give both numerator and denominator, or neither."
+    if den is not None and den <= 0:
+        errors["denominator"] = "The denominator must be greater than 0."
+    if num is not None and num < 0:
+        errors["numerator"] = "The numerator cannot be negative."
+    if val is not None and indicator.unit == Unit.PERCENT:
+        if not Decimal(0) <= val <= Decimal(100):
+            errors["value"] = f"{val} is not a percent; write a number from 0 to 100."
+        elif num is not None and den is not None and den > 0 and not errors:
+            expected = Decimal(100) * num / den
+            if abs(val - expected) > PERCENT_TOLERANCE:
+                errors["value"] = (
+                    f"{val}% does not match {num} / {den} = {expected:.1f}%; "
+                    "correct the value or the numerator and denominator."
+                )
+    if errors:
+        raise ValidationError(errors)
+    assert val is not None
+    return CleanValues(val, num, den)
+
+
+def validate_series_key(
+    *, indicator: Indicator, geography: Geography | None, category: Category | None
+) -> None:
+    errors = {}
+    if geography is not None and geography.partnership_id != indicator.partnership_id:
+        errors["geography"] = "This geography belongs to another partnership."
+    if category is not None and not indicator.dimensions.filter(pk=category.dimension_id).exists():
+        errors["category"] = (
+            f"{indicator.code} is not disaggregated by {category.dimension.name}; "
+            "leave the category empty for the total, or add the dimension to the indicator."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _snapshot(point: DataPoint) -> dict[str, Any]:
+    data = {}
+    for name in TRACKED_FIELDS:
+        value = getattr(point, name)
+        data[name] = str(value) if isinstance(value, Decimal) else value
+    return data
+
+
+def _record(
+    point: DataPoint,
+    action: str,
+    user: Any,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    comment: str = "",
+) -> DataPointChange:
+    return DataPointChange.objects.create(
+        data_point=point,
+        indicator=point.indicator,
+        period_label=point.period.label,
+        geography_code=point.geography.code if point.geography_id else "",
+        category_code=point.category.code if point.category_id else "",
+        action=action,
+        changed_by=user if getattr(user, "is_authenticated", False) else None,
+        old=old,
+        new=new,
+        comment=comment,
+    )
+
+
+def approved_data_changed(*, indicator: Indicator) -> None:
+    """Approved data of this indicator changed: its trends are now stale."""
+    Indicator.objects.filter(pk=indicator.pk).update(data_version=F("data_version") + 1)
+
+
+def _require(user: Any, action: Action, target: Any) -> None:
+    if user is not None and not can(user, action, target):
+        raise PermissionDenied(f"You may not {action.value.replace('_', ' ')} for {target}.")
+
+
+@transaction.atomic
+def datapoint_create(
+    *,
+    indicator: Indicator,
+    period: Period,
+    value: Any,
+    geography: Geography | None = None,
+    category: Category | None = None,
+    numerator: Any = None,
+    denominator: Any = None,
+    note: str = "",
+    source: str = "",
+    user: Any = None,
+    comment: str = "",
+) -> DataPoint:
+    """Create a draft data point. ``user=None`` is the system (seeds, migrations)."""
+    _require(user, Action.ENTER_DATA, indicator)
+    if period.kind != indicator.period_kind:
+        raise ValidationError(
+            {
+                "period": f"{indicator.code} is reported by "
+                f"{indicator.get_frequency_display().lower()}; "
+                f"'{period.label}' is not such a period."
+            }
+        )
+    clean = validate_values(
+        indicator=indicator, value=value, numerator=numerator, denominator=denominator
+    )
+    validate_series_key(indicator=indicator, geography=geography, category=category)
+    point = DataPoint(
+        indicator=indicator,
+        period=period,
+        geography=geography,
+        category=category,
+        value=clean.value,
+        numerator=clean.numerator,
+        denominator=clean.denominator,
+        note=note,
+        source=source,
+        status=DataStatus.DRAFT,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+        updated_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    point.full_clean()
+    point.save()
+    _record(point, ChangeAction.CREATED, user, {}, _snapshot(point), comment)
+    return point
+
+
+@transaction.atomic
+def datapoint_update(
+    *,
+    point: DataPoint,
+    expected_version: int,
+    user: Any = None,
+    comment: str = "",
+    **changes: Any,
+) -> DataPoint:
+    """Change a data point's value, numerator, denominator, note or source.
+
+    Approved or submitted data goes back to draft when its value changes, so it
+    is approved again before it reaches dashboards. Raises ``EditConflictError`` when
+    the point has changed since ``expected_version``.
+    """
+    unknown = set(changes) - {"value", "numerator", "denominator", "note", "source"}
+    if unknown:
+        raise ValueError(f"Cannot change {', '.join(sorted(unknown))} here.")
+    _require(user, Action.ENTER_DATA, point.indicator)
+    current = (
+        DataPoint.objects.select_for_update()
+        .select_related("indicator", "period", "geography", "category", "updated_by")
+        .get(pk=point.pk)
+    )
+    if current.version != expected_version:
+        raise EditConflictError(current)
+    old = _snapshot(current)
+    values = {
+        "value": changes.get("value", current.value),
+        "numerator": changes.get("numerator", current.numerator),
+        "denominator": changes.get("denominator", current.denominator),
+    }
+    clean = validate_values(indicator=current.indicator, **values)
+    current.value, current.numerator, current.denominator = (
+        clean.value,
+        clean.numerator,
+        clean.denominator,
+    )
+    current.note = changes.get("note", current.note)
+    current.source = changes.get("source", current.source)
+    was_approved = current.status == DataStatus.APPROVED
+    values_changed = any(
+        str(getattr(current, f)) != str(old[f]) for f in ("value", "numerator", "denominator")
+    ) or (old["numerator"] is None) != (current.numerator is None)
+    if values_changed and current.status in (DataStatus.APPROVED, DataStatus.SUBMITTED):
+        current.status = DataStatus.DRAFT
+    new = _snapshot(current)
+    if new == old:
+        return current
+    current.version += 1
+    current.updated_by = user if getattr(user, "is_authenticated", False) else None
+    current.full_clean()
+    current.save()
+    _record(current, ChangeAction.UPDATED, user, old, new, comment)
+    if was_approved:
+        approved_data_changed(indicator=current.indicator)
+    return current
+
+
+# Which status changes exist, which action each is, and the right it needs.
+TRANSITIONS: dict[tuple[str, str], tuple[str, Action]] = {
+    (DataStatus.DRAFT, DataStatus.SUBMITTED): (ChangeAction.SUBMITTED, Action.SUBMIT_DATA),
+    (DataStatus.RETURNED, DataStatus.SUBMITTED): (ChangeAction.SUBMITTED, Action.SUBMIT_DATA),
+    (DataStatus.SUBMITTED, DataStatus.APPROVED): (ChangeAction.APPROVED, Action.APPROVE_DATA),
+    (DataStatus.DRAFT, DataStatus.APPROVED): (ChangeAction.APPROVED, Action.APPROVE_DATA),
+    (DataStatus.SUBMITTED, DataStatus.RETURNED): (ChangeAction.RETURNED, Action.APPROVE_DATA),
+    (DataStatus.APPROVED, DataStatus.RETURNED): (ChangeAction.RETURNED, Action.APPROVE_DATA),
+    (DataStatus.APPROVED, DataStatus.DRAFT): (ChangeAction.REOPENED, Action.APPROVE_DATA),
+}
+
+
+@transaction.atomic
+def datapoint_set_status(
+    *,
+    point: DataPoint,
+    status: str,
+    expected_version: int,
+    user: Any = None,
+    comment: str = "",
+) -> DataPoint:
+    """Move a data point through the workflow: submit, approve, return, reopen.
+
+    The server decides who may make which move (see ``TRANSITIONS``); returning
+    data needs a comment that tells the steward what to fix.
+    """
+    current = (
+        DataPoint.objects.select_for_update()
+        .select_related("indicator", "period", "geography", "category", "updated_by")
+        .get(pk=point.pk)
+    )
+    if current.version != expected_version:
+        raise EditConflictError(current)
+    transition = TRANSITIONS.get((current.status, status))
+    if transition is None:
+        raise ValidationError(
+            {
+                "status": f"A {current.get_status_display().lower()} data point "
+                f"cannot become {status}."
+            }
+        )
+    action, right = transition
+    _require(user, right, current.indicator)
+    if status == DataStatus.RETURNED and not comment.strip():
+        raise ValidationError({"comment": "Say what needs fixing when you return data."})
+    old = _snapshot(current)
+    was_approved = current.status == DataStatus.APPROVED
+    current.status = status
+    current.version += 1
+    current.updated_by = user if getattr(user, "is_authenticated", False) else None
+    current.save(update_fields=["status", "version", "updated_by", "updated_at"])
+    _record(current, action, user, old, _snapshot(current), comment)
+    if was_approved or status == DataStatus.APPROVED:
+        approved_data_changed(indicator=current.indicator)
+    return current
+
+
+@transaction.atomic
+def datapoint_delete(
+    *, point: DataPoint, expected_version: int, user: Any = None, comment: str = ""
+) -> None:
+    """Delete a data point; its history stays, with the deletion as the last entry."""
+    current = (
+        DataPoint.objects.select_for_update()
+        .select_related("indicator", "period", "geography", "category", "updated_by")
+        .get(pk=point.pk)
+    )
+    if current.version != expected_version:
+        raise EditConflictError(current)
+    right = Action.APPROVE_DATA if current.status == DataStatus.APPROVED else Action.ENTER_DATA
+    _require(user, right, current.indicator)
+    _record(current, ChangeAction.DELETED, user, _snapshot(current), {}, comment)
+    was_approved = current.status == DataStatus.APPROVED
+    indicator = current.indicator
+    current.delete()
+    if was_approved:
+        approved_data_changed(indicator=indicator)
+
+
+# --- catalogue -------------------------------------------------------------
+
+
+def dimension_create(
+    *, partnership: Partnership, code: str, name: str, categories: list[tuple[str, str]]
+) -> Any:
+    """A dimension with its categories, given as (code, name) pairs in display order."""
+    from .models import Dimension
+
+    dimension = Dimension(partnership=partnership, code=code, name=name)
+    dimension.full_clean()
+    dimension.save()
+    for order, (cat_code, cat_name) in enumerate(categories):
+        category = Category(dimension=dimension, code=cat_code, name=cat_name, order=order)
+        category.full_clean()
+        category.save()
+    return dimension
+
+
+@transaction.atomic
+def indicator_create(
+    *,
+    partnership: Partnership,
+    dimensions: list[Any] | tuple[Any, ...] = (),
+    **fields: Any,
+) -> Indicator:
+    """Create an indicator after checking every field and cross-partnership reference."""
+    indicator = Indicator(partnership=partnership, **fields)
+    errors: dict[str, str] = {}
+    for name in ("outcome_area", "steward"):
+        related = getattr(indicator, name, None)
+        if related is not None and related.partnership_id != partnership.pk:
+            errors[name] = f"This {name.replace('_', ' ')} belongs to another partnership."
+    for dimension in dimensions:
+        if dimension.partnership_id != partnership.pk:
+            errors["dimensions"] = f"The dimension {dimension.code} belongs to another partnership."
+    if errors:
+        raise ValidationError(errors)
+    indicator.full_clean()
+    indicator.save()
+    indicator.dimensions.set(dimensions)
+    return indicator

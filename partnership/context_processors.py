@@ -1,0 +1,35 @@
+"""Template context for the navigation bar: the user's partnerships and their role
+in the one being viewed, so the menu shows only what that role may use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from .permissions import Action, can, role_in, visible_partnerships
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    current = getattr(request, "partnership", None)
+    context: dict[str, Any] = {
+        "nav_partnerships": list(visible_partnerships(user).only("name", "slug")),
+        "nav_partnership": current,
+    }
+    if current is not None:
+        role = role_in(user, current)
+        context["nav_role"] = role
+        context["nav_can"] = {
+            action.value: can(user, action, current)
+            for action in (
+                Action.MANAGE_CATALOGUE,
+                Action.APPROVE_DATA,
+                Action.IMPORT_DATA,
+                Action.VIEW_REPORTS,
+                Action.MANAGE_MEMBERS,
+            )
+        }
+    return context

@@ -1,0 +1,165 @@
+"""The one place that answers "may this user do this to that?".
+
+Every view, API endpoint, task and management command asks here. Roles
+(DOMAIN.md): ``backbone`` staff have full control of their partnership;
+``data_steward`` members enter and submit data for the indicators their
+organization stewards; ``viewer`` members read dashboards; ``funder`` members
+read dashboards and reports. Superusers may do everything. Nobody may do
+anything in a partnership they are not a member of, and for outsiders the
+partnership does not exist (views answer 404, not 403).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Membership, Partnership, Role
+
+
+class Action(StrEnum):
+    # Reading
+    VIEW_PARTNERSHIP = "view_partnership"  # the partnership, its catalogue and dashboards
+    VIEW_SMALL_CELLS = "view_small_cells"  # values below the minimum cell size, unsuppressed
+    VIEW_UNAPPROVED_DATA = "view_unapproved_data"  # drafts, submissions, returns (per indicator)
+    VIEW_HISTORY = "view_history"  # change history of data points (per indicator)
+    VIEW_REPORTS = "view_reports"  # list and download progress reports
+    # Writing partner data
+    ENTER_DATA = "enter_data"  # create and edit drafts (per indicator)
+    SUBMIT_DATA = "submit_data"  # send drafts for approval (per indicator)
+    APPROVE_DATA = "approve_data"  # approve or return submissions
+    LOCK_PERIOD = "lock_period"  # lock and unlock approved periods
+    IMPORT_DATA = "import_data"  # upload files (each row is checked with ENTER_DATA)
+    REQUEST_DATA = "request_data"  # ask an organization for data
+    # Running the partnership
+    MANAGE_CATALOGUE = (
+        "manage_catalogue"  # outcome areas, indicators, geographies, dimensions, organizations
+    )
+    MANAGE_MEMBERS = "manage_members"
+    EDIT_AGENDA = "edit_agenda"
+    CREATE_REPORT = "create_report"
+    RECOMPUTE_TRENDS = "recompute_trends"
+    MANAGE_SETTINGS = "manage_settings"  # minimum cell size, public report card
+
+
+_ALL = frozenset(Action)
+_READ = frozenset({Action.VIEW_PARTNERSHIP})
+
+# What each role may do anywhere in its partnership. Steward rights that depend
+# on the indicator (ENTER_DATA, SUBMIT_DATA, VIEW_UNAPPROVED_DATA, VIEW_HISTORY)
+# are granted per object in ``_steward_may``.
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.BACKBONE: _ALL,
+    Role.DATA_STEWARD: _READ | {Action.IMPORT_DATA},
+    Role.VIEWER: _READ,
+    Role.FUNDER: _READ | {Action.VIEW_REPORTS},
+}
+
+_STEWARD_PER_INDICATOR = frozenset(
+    {Action.ENTER_DATA, Action.SUBMIT_DATA, Action.VIEW_UNAPPROVED_DATA, Action.VIEW_HISTORY}
+)
+
+_CACHE_ATTR = "_ci_memberships"
+
+
+def partnership_of(target: Any) -> Partnership:
+    """The partnership a target belongs to: a Partnership, or any object with a
+    ``partnership`` (directly, or through its indicator or dimension)."""
+    if isinstance(target, Partnership):
+        return target
+    for attr in ("partnership", "indicator", "dimension"):
+        if hasattr(target, attr):
+            return partnership_of(getattr(target, attr))
+    raise TypeError(f"Cannot tell which partnership {target!r} belongs to.")
+
+
+def _memberships(user: Any) -> dict[int, Membership]:
+    """The user's memberships by partnership id, read once per user object."""
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = {m.partnership_id: m for m in Membership.objects.filter(user=user)}
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def membership_in(user: Any, partnership: Partnership) -> Membership | None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    return _memberships(user).get(partnership.pk)
+
+
+def role_in(user: Any, partnership: Partnership) -> str | None:
+    """The user's role in the partnership; superusers without a membership count
+    as backbone staff."""
+    membership = membership_in(user, partnership)
+    if membership is not None:
+        return membership.role
+    if user is not None and user.is_authenticated and user.is_active and user.is_superuser:
+        return Role.BACKBONE
+    return None
+
+
+def _indicator_of(target: Any) -> Any | None:
+    if hasattr(target, "steward_id") and hasattr(target, "code"):
+        return target
+    return getattr(target, "indicator", None)
+
+
+def _steward_may(membership: Membership, action: Action, target: Any) -> bool:
+    indicator = _indicator_of(target)
+    if indicator is None:
+        return False
+    return (
+        membership.organization_id is not None
+        and indicator.steward_id == membership.organization_id
+    )
+
+
+def can(user: Any, action: Action | str, target: Any) -> bool:
+    """May ``user`` do ``action`` on ``target`` (a partnership or an object in one)?"""
+    action = Action(action)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    partnership = partnership_of(target)
+    if user.is_superuser:
+        return True
+    membership = membership_in(user, partnership)
+    if membership is None:
+        return False
+    if action in ROLE_ACTIONS[membership.role]:
+        return True
+    if membership.role == Role.DATA_STEWARD and action in _STEWARD_PER_INDICATOR:
+        return _steward_may(membership, action, target)
+    return False
+
+
+def require(user: Any, action: Action | str, target: Any) -> None:
+    """Raise if ``user`` may not do ``action``: 404 for outsiders (the partnership
+    does not exist for them), 403 for members without the right."""
+    if can(user, action, target):
+        return
+    if role_in(user, partnership_of(target)) is None:
+        raise Http404("No such partnership.")
+    raise PermissionDenied(f"Your role does not allow this ({Action(action).value}).")
+
+
+def visible_partnerships(user: Any) -> QuerySet[Partnership]:
+    """The partnerships a user may see: their memberships, or all for superusers."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Partnership.objects.none()
+    if user.is_superuser:
+        return Partnership.objects.all()
+    return Partnership.objects.filter(memberships__user=user)
+
+
+def get_partnership_or_404(user: Any, slug: str) -> Partnership:
+    """The partnership with this slug if the user may see it; 404 otherwise, so
+    that outsiders cannot even learn that it exists."""
+    try:
+        return visible_partnerships(user).get(slug=slug)
+    except Partnership.DoesNotExist:
+        raise Http404("No such partnership.") from None

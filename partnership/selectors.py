@@ -1,0 +1,70 @@
+"""Reads about partnerships, always scoped to what the user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q
+
+from .models import Membership, Organization, Partnership, Role
+from .permissions import role_in, visible_partnerships
+
+
+@dataclass(frozen=True)
+class PartnershipSummary:
+    partnership: Partnership
+    role: str
+    role_label: str
+    indicator_count: int
+    organization_count: int
+    outcome_area_count: int
+
+
+def partnership_list_for_user(*, user: Any) -> list[PartnershipSummary]:
+    """The user's partnerships with their role and the size of each, in three queries."""
+    partnerships = visible_partnerships(user).annotate(
+        indicator_count=Count("indicators", distinct=True),
+        organization_count=Count("organizations", distinct=True),
+        outcome_area_count=Count("outcome_areas", distinct=True),
+    )
+    summaries = []
+    for p in partnerships.order_by("name"):
+        role = role_in(user, p) or Role.BACKBONE
+        summaries.append(
+            PartnershipSummary(
+                partnership=p,
+                role=role,
+                role_label=Role(role).label,
+                indicator_count=p.indicator_count,
+                organization_count=p.organization_count,
+                outcome_area_count=p.outcome_area_count,
+            )
+        )
+    return summaries
+
+
+def organization_list(*, partnership: Partnership) -> list[Organization]:
+    """The partnership's organizations with how many indicators each stewards."""
+    return list(
+        partnership.organizations.annotate(
+            stewarded=Count("stewarded_indicators", distinct=True),
+            members=Count("memberships", distinct=True),
+        ).order_by("role", "name")
+    )
+
+
+def membership_list(*, partnership: Partnership) -> list[Membership]:
+    return list(
+        Membership.objects.filter(partnership=partnership)
+        .select_related("user", "organization")
+        .order_by("role", "user__username")
+    )
+
+
+def backbone_contacts(*, partnership: Partnership) -> list[Membership]:
+    return list(
+        Membership.objects.filter(
+            Q(partnership=partnership) & Q(role=Role.BACKBONE)
+        ).select_related("user", "organization")
+    )
