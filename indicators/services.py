@@ -199,11 +199,17 @@ def validate_series_key(
         raise ValidationError(errors)
 
 
+def decimal_text(value: Decimal) -> str:
+    """A decimal as plain text without trailing zeros: 48.500000 -> '48.5'."""
+    text = format(value.normalize(), "f")
+    return "0" if text in {"-0", ""} else text
+
+
 def _snapshot(point: DataPoint) -> dict[str, Any]:
     data = {}
     for name in TRACKED_FIELDS:
         value = getattr(point, name)
-        data[name] = str(value) if isinstance(value, Decimal) else value
+        data[name] = decimal_text(value) if isinstance(value, Decimal) else value
     return data
 
 
@@ -226,6 +232,15 @@ def _record(
         old=old,
         new=new,
         comment=comment,
+    )
+
+
+def _lock(point: DataPoint) -> DataPoint:
+    """Re-read a data point and lock its row until the transaction ends."""
+    return (
+        DataPoint.objects.select_for_update(of=("self",))
+        .select_related("indicator", "period", "geography", "category", "updated_by")
+        .get(pk=point.pk)
     )
 
 
@@ -307,11 +322,7 @@ def datapoint_update(
     if unknown:
         raise ValueError(f"Cannot change {', '.join(sorted(unknown))} here.")
     _require(user, Action.ENTER_DATA, point.indicator)
-    current = (
-        DataPoint.objects.select_for_update()
-        .select_related("indicator", "period", "geography", "category", "updated_by")
-        .get(pk=point.pk)
-    )
+    current = _lock(point)
     if current.version != expected_version:
         raise EditConflictError(current)
     old = _snapshot(current)
@@ -329,9 +340,8 @@ def datapoint_update(
     current.note = changes.get("note", current.note)
     current.source = changes.get("source", current.source)
     was_approved = current.status == DataStatus.APPROVED
-    values_changed = any(
-        str(getattr(current, f)) != str(old[f]) for f in ("value", "numerator", "denominator")
-    ) or (old["numerator"] is None) != (current.numerator is None)
+    new = _snapshot(current)
+    values_changed = any(new[f] != old[f] for f in ("value", "numerator", "denominator"))
     if values_changed and current.status in (DataStatus.APPROVED, DataStatus.SUBMITTED):
         current.status = DataStatus.DRAFT
     new = _snapshot(current)
@@ -373,11 +383,7 @@ def datapoint_set_status(
     The server decides who may make which move (see ``TRANSITIONS``); returning
     data needs a comment that tells the steward what to fix.
     """
-    current = (
-        DataPoint.objects.select_for_update()
-        .select_related("indicator", "period", "geography", "category", "updated_by")
-        .get(pk=point.pk)
-    )
+    current = _lock(point)
     if current.version != expected_version:
         raise EditConflictError(current)
     transition = TRANSITIONS.get((current.status, status))
@@ -409,11 +415,7 @@ def datapoint_delete(
     *, point: DataPoint, expected_version: int, user: Any = None, comment: str = ""
 ) -> None:
     """Delete a data point; its history stays, with the deletion as the last entry."""
-    current = (
-        DataPoint.objects.select_for_update()
-        .select_related("indicator", "period", "geography", "category", "updated_by")
-        .get(pk=point.pk)
-    )
+    current = _lock(point)
     if current.version != expected_version:
         raise EditConflictError(current)
     right = Action.APPROVE_DATA if current.status == DataStatus.APPROVED else Action.ENTER_DATA
