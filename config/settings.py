@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -171,6 +172,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = _int("CELERY_TASK_TIME_LIMIT", 60 * 30)
 CELERY_TASK_SOFT_TIME_LIMIT = _int("CELERY_TASK_SOFT_TIME_LIMIT", 60 * 25)
 CELERY_TIMEZONE = TIME_ZONE
+
+# Trend engine schedule (Celery beat). Every change to approved data queues a
+# recompute of its indicator right away; these repair anything that was missed.
+TRENDS_NIGHTLY_HOUR = _int("TRENDS_NIGHTLY_HOUR", 3)  # full recompute, local time
+TRENDS_NIGHTLY_MINUTE = _int("TRENDS_NIGHTLY_MINUTE", 15)
+TRENDS_SWEEP_SECONDS = _int("TRENDS_SWEEP_SECONDS", 300)  # queue indicators left stale
+if not 0 <= TRENDS_NIGHTLY_HOUR <= 23 or not 0 <= TRENDS_NIGHTLY_MINUTE <= 59:
+    raise ImproperlyConfigured("TRENDS_NIGHTLY_HOUR/MINUTE must be a time of day (0-23, 0-59).")
+if TRENDS_SWEEP_SECONDS < 10:
+    raise ImproperlyConfigured("TRENDS_SWEEP_SECONDS must be at least 10.")
+CELERY_BEAT_SCHEDULE = {
+    "recompute-all-trends-nightly": {
+        "task": "indicators.tasks.recompute_all_trends",
+        "schedule": crontab(hour=TRENDS_NIGHTLY_HOUR, minute=TRENDS_NIGHTLY_MINUTE),
+    },
+    "recompute-pending-trends": {
+        "task": "indicators.tasks.recompute_pending_trends",
+        "schedule": float(TRENDS_SWEEP_SECONDS),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

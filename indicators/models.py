@@ -232,6 +232,12 @@ class Indicator(models.Model):
         editable=False,
         help_text="Raised by every change to approved data; trends record the version they saw.",
     )
+    recompute_requested_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a trend recompute was last queued; cleared when a worker takes it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -494,6 +500,12 @@ class Trend(models.Model):
     on_track = models.BooleanField(null=True, blank=True)
     equity_gap = models.FloatField(null=True, blank=True)
     gap_trend = models.CharField(max_length=12, choices=GapTrend.choices, blank=True)
+    n_derived = models.PositiveIntegerField(
+        default=0, help_text="How many of the points were derived from child geographies."
+    )
+    equity_dimension = models.ForeignKey(
+        Dimension, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     computed_at = models.DateTimeField()
     data_version = models.PositiveBigIntegerField(
         help_text="The indicator's data_version this trend was computed from."
@@ -537,3 +549,89 @@ class Trend(models.Model):
     @property
     def stale(self) -> bool:
         return self.data_version < self.indicator.data_version
+
+
+class DerivedPoint(models.Model):
+    """A value the trend engine derived for a geography that did not report it,
+    from its child geographies by the indicator's aggregation rule. Derived
+    values never replace reported ones: a reported value for the same key wins."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="derived_points"
+    )
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    geography = models.ForeignKey(
+        Geography, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    value = models.DecimalField(max_digits=20, decimal_places=6)
+    numerator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    n_children = models.PositiveIntegerField(help_text="How many child values it was derived from.")
+    data_version = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["indicator", "period__start"]
+        constraints = _one_per_series("derivedpoint")
+
+    def __str__(self) -> str:
+        return f"Derived {self.indicator_id} {self.period_id}"
+
+
+class EquityGap(models.Model):
+    """The gap between a dimension's categories for one geography's total series:
+    max - min of the category values at the latest period, and at the baseline."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="equity_gaps")
+    geography = models.ForeignKey(
+        Geography, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="+")
+    latest_period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    gap = models.DecimalField(max_digits=20, decimal_places=6)
+    highest_category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    lowest_category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    baseline_period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    baseline_gap = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    gap_trend = models.CharField(max_length=12, choices=GapTrend.choices, blank=True)
+    data_version = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["indicator", "geography", "dimension"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "geography", "dimension"], name="equitygap_unique_geo"
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "dimension"],
+                condition=Q(geography__isnull=True),
+                name="equitygap_unique_wide",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Gap {self.indicator_id} {self.dimension_id}"
+
+
+class TrendState(models.Model):
+    """Book-keeping of the trend engine per indicator. A worker computing an
+    indicator's trends holds this row locked (SELECT ... FOR UPDATE SKIP LOCKED),
+    so two workers never compute the same indicator at once, and a killed
+    worker's lock dies with its connection."""
+
+    indicator = models.OneToOneField(
+        Indicator, on_delete=models.CASCADE, primary_key=True, related_name="trend_state"
+    )
+    computed_version = models.PositiveBigIntegerField(default=0)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    n_series = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Trend state of {self.indicator_id}"

@@ -8,13 +8,18 @@ version that someone else has changed since is refused with ``EditConflictError`
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.utils import timezone
 
 from partnership.models import Partnership
 from partnership.permissions import Action, can
@@ -32,6 +37,8 @@ from .models import (
     Unit,
 )
 from .periods import PeriodError, PeriodSpan, parse_period
+
+logger = logging.getLogger(__name__)
 
 # The fields of a data point that its history records.
 TRACKED_FIELDS = ("value", "numerator", "denominator", "note", "source", "status")
@@ -245,8 +252,55 @@ def _lock(point: DataPoint) -> DataPoint:
 
 
 def approved_data_changed(*, indicator: Indicator) -> None:
-    """Approved data of this indicator changed: its trends are now stale."""
+    """Approved data of this indicator changed: its trends are now stale, and a
+    recompute is queued for when the transaction commits."""
     Indicator.objects.filter(pk=indicator.pk).update(data_version=F("data_version") + 1)
+    trends_request_recompute(indicator_ids=[indicator.pk])
+
+
+# A queued recompute that has not started after this long is taken as lost
+# (say, the broker was down) and may be queued again.
+RECOMPUTE_REQUEST_TTL = timedelta(minutes=5)
+
+
+def trends_request_recompute(*, indicator_ids: Iterable[int]) -> list[int]:
+    """Queue one trend recompute per indicator, after the current transaction commits.
+
+    The request is recorded on the indicator first, in the same transaction as
+    the data change, so a burst of changes (an import of 50,000 rows, or many
+    edits in a row) queues one recompute per indicator, not one per row; and if
+    the broker is down, the periodic sweep finds the stale indicator later.
+    Returns the ids that were queued now.
+    """
+    now = timezone.now()
+    queued = []
+    for pk in sorted(set(indicator_ids)):
+        taken = (
+            Indicator.objects.filter(pk=pk)
+            .filter(
+                Q(recompute_requested_at__isnull=True)
+                | Q(recompute_requested_at__lt=now - RECOMPUTE_REQUEST_TTL)
+            )
+            .update(recompute_requested_at=now)
+        )
+        if taken:
+            queued.append(pk)
+            transaction.on_commit(partial(_enqueue_recompute, pk))
+    return queued
+
+
+def _enqueue_recompute(indicator_id: int) -> None:
+    from .tasks import recompute_indicator_trends
+
+    try:
+        recompute_indicator_trends.delay(indicator_id)
+    except Exception:  # e.g. the broker is down: the sweep will find the stale indicator
+        logger.warning(
+            "The trend recompute of indicator %s could not be queued or run; the "
+            "periodic sweep will pick it up.",
+            indicator_id,
+            exc_info=True,
+        )
 
 
 def _require(user: Any, action: Action, target: Any) -> None:

@@ -1,0 +1,195 @@
+"""The trend engine over the database: what it stores, when it runs, and that it
+is safe to run twice."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from indicators import trend_engine
+from indicators.models import DerivedPoint, EquityGap, Trend, TrendState
+from indicators.services import (
+    approved_data_changed,
+    datapoint_create,
+    datapoint_set_status,
+    datapoint_update,
+)
+from indicators.tasks import recompute_pending_trends
+from partnership.tests.factories import (
+    CategoryFactory,
+    DataPointFactory,
+    DimensionFactory,
+    GeographyFactory,
+    period,
+)
+
+YEARS = ["2018-19", "2019-20", "2020-21", "2021-22"]
+
+
+@pytest.fixture
+def measured(world):
+    """world.indicator (a percent, higher is better) with a district, two schools,
+    a race dimension, and approved data: schools report, the district does not."""
+    ind = world.indicator
+    ind.baseline_period = period("2018-19")
+    ind.target_value = Decimal(80)
+    ind.target_period = period("2025-26")
+    ind.save()
+    district = GeographyFactory(partnership=world.partnership, code="D1")
+    s1 = GeographyFactory(partnership=world.partnership, code="S1", parent=district, kind="school")
+    s2 = GeographyFactory(partnership=world.partnership, code="S2", parent=district, kind="school")
+    race = DimensionFactory(partnership=world.partnership, code="race")
+    black = CategoryFactory(dimension=race, code="black", order=1)
+    white = CategoryFactory(dimension=race, code="white", order=2)
+    ind.dimensions.add(race)
+    for i, label in enumerate(YEARS):
+        p = period(label)
+        for school, (num, den) in ((s1, (40 + 5 * i, 100)), (s2, (30 + 2 * i, 50))):
+            DataPointFactory(
+                indicator=ind,
+                period=p,
+                geography=school,
+                value=Decimal(100) * num / den,
+                numerator=num,
+                denominator=den,
+            )
+        # Partnership-wide by race: the gap narrows from 30 to 18 points.
+        DataPointFactory(indicator=ind, period=p, category=black, value=Decimal(40 + 5 * i))
+        DataPointFactory(indicator=ind, period=p, category=white, value=Decimal(70 + i))
+    DataPointFactory(indicator=ind, period=period("2022-23"), geography=s1, status="draft",
+                     value=Decimal(1), numerator=1, denominator=100)  # fmt: skip
+    return {"district": district, "s1": s1, "s2": s2, "black": black, "white": white}
+
+
+def _trend(indicator, geography=None, category=None):
+    return Trend.objects.get(indicator=indicator, geography=geography, category=category)
+
+
+def test_recompute_stores_every_series_with_derived_totals(world, measured):
+    outcome = trend_engine.recompute_indicator(world.indicator.pk)
+    assert outcome.state == "computed"
+    district = _trend(world.indicator, measured["district"])
+    # 2018-19: (40 + 30) / (100 + 50) = 46.67%; 2021-22: (55 + 36) / 150 = 60.67%
+    assert district.n_points == 4 and district.n_derived == 4
+    assert district.baseline_value == Decimal("46.666667")
+    assert district.latest_value == Decimal("60.666667")
+    assert district.status == "improving"
+    wide = _trend(world.indicator)
+    assert wide.n_derived == 4  # partnership-wide total derived from the district
+    assert DerivedPoint.objects.filter(indicator=world.indicator, geography=None).count() == 4
+    s1 = _trend(world.indicator, measured["s1"])
+    assert (s1.latest_value, s1.current_run, s1.n_derived) == (Decimal(55), 3, 0)
+    assert s1.progress_to_target == pytest.approx(15 / 40)
+    assert s1.on_track is not None and s1.projection is not None
+
+
+def test_drafts_never_reach_trends(world, measured):
+    trend_engine.recompute_indicator(world.indicator.pk)
+    assert _trend(world.indicator, measured["s1"]).latest_period.label == "2021-22"
+
+
+def test_equity_gap_on_the_total_series(world, measured):
+    trend_engine.recompute_indicator(world.indicator.pk)
+    wide = _trend(world.indicator)
+    assert wide.equity_gap == 18.0  # 73 - 55 at 2021-22
+    assert wide.gap_trend == "narrowed"  # from 30 at the 2018-19 baseline
+    gap = EquityGap.objects.get(indicator=world.indicator, geography=None)
+    assert (gap.highest_category, gap.lowest_category) == (measured["white"], measured["black"])
+    assert gap.baseline_gap == 30
+
+
+def test_second_run_with_no_new_data_does_nothing(world, measured):
+    trend_engine.recompute_indicator(world.indicator.pk)
+    first = list(Trend.objects.values_list("id", flat=True))
+    assert trend_engine.recompute_indicator(world.indicator.pk).state == "fresh"
+    assert list(Trend.objects.values_list("id", flat=True)) == first
+    forced = trend_engine.recompute_indicator(world.indicator.pk, force=True)
+    assert forced.state == "computed"
+    assert Trend.objects.count() == len(first)  # replaced, not duplicated
+
+
+def test_approving_data_queues_a_recompute_after_commit(
+    world, measured, django_capture_on_commit_callbacks
+):
+    trend_engine.recompute_indicator(world.indicator.pk)
+    backbone = world.users["backbone"]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        point = datapoint_create(
+            indicator=world.indicator,
+            period=period("2022-23"),
+            geography=measured["s2"],
+            value="80",
+            numerator="40",
+            denominator="50",
+            user=backbone,
+        )
+        datapoint_set_status(
+            point=point, status="approved", expected_version=point.version, user=backbone
+        )
+    assert len(callbacks) == 1
+    assert _trend(world.indicator, measured["s2"]).latest_value == 80
+    world.indicator.refresh_from_db()
+    state = TrendState.objects.get(indicator=world.indicator)
+    assert state.computed_version == world.indicator.data_version
+    assert all(not t.stale for t in Trend.objects.select_related("indicator"))
+
+
+def test_a_burst_of_changes_queues_one_recompute_per_indicator(
+    world, measured, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        for _ in range(50):
+            approved_data_changed(indicator=world.indicator)
+        approved_data_changed(indicator=world.other_indicator)
+    assert len(callbacks) == 2
+
+
+def test_editing_approved_data_makes_trends_stale_until_recomputed(world, measured):
+    trend_engine.recompute_indicator(world.indicator.pk)
+    point = world.indicator.data_points.filter(geography=measured["s1"], status="approved").first()
+    datapoint_update(
+        point=point,
+        expected_version=point.version,
+        user=world.users["backbone"],
+        value="41",
+        numerator="41",
+    )
+    trend = Trend.objects.select_related("indicator").filter(indicator=world.indicator).first()
+    assert trend.stale
+
+
+def test_sweep_queues_indicators_left_stale(world, measured):
+    # Data exists but no recompute ever ran (as if the broker had been down).
+    world.indicator.data_version = 3
+    world.indicator.save()
+    assert recompute_pending_trends() >= 1  # eager: the recompute ran in-process
+    assert Trend.objects.filter(indicator=world.indicator).exists()
+    assert recompute_pending_trends() == 0
+
+
+def test_recompute_trends_command(world, measured, capsys):
+    call_command("recompute_trends", "--partnership", "riverside", verbosity=0)
+    assert "Recomputed 2 indicators" in capsys.readouterr().out
+    assert Trend.objects.filter(indicator=world.indicator).count() > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--partnership", "nope"], "No partnership"),
+        (["--indicator", "k-ready"], "needs --partnership"),
+        (["--partnership", "riverside", "--indicator", "nope"], "No indicator nope"),
+    ],
+)
+def test_recompute_trends_command_explains_bad_options(world, args, message):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=message):
+        call_command("recompute_trends", *args)
+
+
+def test_query_count_does_not_grow_with_series(world, measured, django_assert_max_num_queries):
+    with django_assert_max_num_queries(25):
+        trend_engine.recompute_indicator(world.indicator.pk, force=True)
