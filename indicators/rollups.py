@@ -12,7 +12,8 @@ partnership-wide), by the indicator's aggregation rule.
 A value is derived for a geography, category and period only where the
 geography has no reported value and every child that reports this indicator
 (any category, any period) has a value for that category and period, so a
-missing school never silently shrinks a district's total. Reported values always win. Pure functions, no database.
+missing school never silently shrinks a district's total. Reported values
+always win. Pure functions, no database.
 """
 
 from __future__ import annotations

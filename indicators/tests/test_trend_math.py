@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -169,7 +170,7 @@ def reference(points, rule):
         status = "worsening"
     else:
         status = "no_change"
-    moves = [sign * (b - a) for a, b in zip(vals, vals[1:], strict=False)]
+    moves = [sign * (b - a) for a, b in pairwise(vals)]
     run = 0
     if moves and moves[-1] != 0:
         direction = 1 if moves[-1] > 0 else -1
