@@ -23,5 +23,8 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tasks run in-process in tests, even when CELERY_BROKER_URL names a real broker;
+# the worker tests (marked `worker`) hand tasks to a real worker explicitly.
+CELERY_TASK_ALWAYS_EAGER = True
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
