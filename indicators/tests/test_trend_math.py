@@ -54,6 +54,10 @@ def test_worked_example_kindergarten_readiness():
     assert fig.slope == pytest.approx(slope)
     assert fig.projection == pytest.approx(intercept + slope * 2025.5)
     assert fig.on_track is (fig.projection >= 60)
+    # The figures docs/trends.md quotes for this example.
+    assert round(fig.slope, 2) == 1.79
+    assert round(fig.projection, 1) == 60.3
+    assert fig.on_track is True
 
 
 @pytest.mark.parametrize(
