@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from indicators.selectors import indicator_catalogue
+from partnership.models import Role
 from partnership.permissions import Action, can, get_partnership_or_404, role_in
 from partnership.selectors import organization_list, partnership_list_for_user
 
@@ -20,10 +21,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def partnership_overview(request: HttpRequest, slug: str) -> HttpResponse:
     partnership = get_partnership_or_404(request.user, slug)
+    # The navigation context processor reads it to show this partnership's menu.
     request.partnership = partnership
+    role = role_in(request.user, partnership)
     context = {
         "partnership": partnership,
-        "role": role_in(request.user, partnership),
+        "role": role,
+        "role_label": Role(role).label,
         "outcome_areas": indicator_catalogue(partnership=partnership),
         "organizations": organization_list(partnership=partnership),
         "can_see_unapproved": can(request.user, Action.APPROVE_DATA, partnership),

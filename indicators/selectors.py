@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 
 from outcomes.models import OutcomeArea
 from partnership.models import Partnership
 
-from .models import DataStatus, Indicator
+from .models import DataPoint, DataStatus, Indicator
 
 
 @dataclass
@@ -20,7 +20,13 @@ class OutcomeAreaCatalogue:
 
 def indicator_catalogue(*, partnership: Partnership) -> list[OutcomeAreaCatalogue]:
     """The partnership's outcome areas in continuum order, each with its indicators,
-    their steward and how much approved data they hold. Two queries, whatever the size."""
+    their steward and how much approved data they hold (``approved_points``, and the
+    start and label of the latest approved period). Two queries, whatever the size."""
+    latest_approved = (
+        DataPoint.objects.filter(indicator=OuterRef("pk"), status=DataStatus.APPROVED)
+        .order_by("-period__start")
+        .values("period__label")[:1]
+    )
     areas = {
         area.pk: OutcomeAreaCatalogue(area)
         for area in OutcomeArea.objects.filter(partnership=partnership).order_by("order")
@@ -34,6 +40,7 @@ def indicator_catalogue(*, partnership: Partnership) -> list[OutcomeAreaCatalogu
                 "data_points__period__start",
                 filter=Q(data_points__status=DataStatus.APPROVED),
             ),
+            latest_period_label=Subquery(latest_approved),
         )
         .order_by("code")
     )

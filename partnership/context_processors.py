@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from .models import Role
 from .permissions import Action, can, role_in, visible_partnerships
 
 
@@ -16,15 +17,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     current = getattr(request, "partnership", None)
     context: dict[str, Any] = {
-        "nav_partnerships": list(visible_partnerships(user).only("name", "slug")),
+        "nav_partnerships": list(visible_partnerships(user).only("name", "slug").order_by("name")),
         "nav_partnership": current,
     }
     if current is not None:
         role = role_in(user, current)
         context["nav_role"] = role
+        context["nav_role_label"] = Role(role).label if role else ""
         context["nav_can"] = {
             action.value: can(user, action, current)
             for action in (
+                Action.VIEW_PARTNERSHIP,
                 Action.MANAGE_CATALOGUE,
                 Action.APPROVE_DATA,
                 Action.IMPORT_DATA,

@@ -5,10 +5,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from indicators.models import Indicator
+from outcomes.models import OutcomeArea
 
 from .models import Membership, Organization, Partnership, Role
 from .permissions import role_in, visible_partnerships
+
+
+def _count_of(model: Any) -> Subquery:
+    """How many rows of ``model`` belong to the outer partnership, as a subquery
+    (so several counts do not multiply each other's joins)."""
+    return Coalesce(
+        Subquery(
+            model.objects.filter(partnership=OuterRef("pk"))
+            .order_by()
+            .values("partnership")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        0,
+    )
 
 
 @dataclass(frozen=True)
@@ -24,9 +43,9 @@ class PartnershipSummary:
 def partnership_list_for_user(*, user: Any) -> list[PartnershipSummary]:
     """The user's partnerships with their role and the size of each, in three queries."""
     partnerships = visible_partnerships(user).annotate(
-        indicator_count=Count("indicators", distinct=True),
-        organization_count=Count("organizations", distinct=True),
-        outcome_area_count=Count("outcome_areas", distinct=True),
+        indicator_count=_count_of(Indicator),
+        organization_count=_count_of(Organization),
+        outcome_area_count=_count_of(OutcomeArea),
     )
     summaries = []
     for p in partnerships.order_by("name"):
