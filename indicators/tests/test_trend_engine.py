@@ -193,3 +193,31 @@ def test_recompute_trends_command_explains_bad_options(world, args, message):
 def test_query_count_does_not_grow_with_series(world, measured, django_assert_max_num_queries):
     with django_assert_max_num_queries(25):
         trend_engine.recompute_indicator(world.indicator.pk, force=True)
+
+
+def test_scorecard_counts_each_indicator_once_by_its_headline(world, measured):
+    from indicators.selectors import scorecard
+
+    trend_engine.recompute_many(world.partnership.indicators.all())
+    card = scorecard(partnership=world.partnership)
+    # k-ready's headline (derived partnership-wide total) improves; summer-reading
+    # has no data: insufficient.
+    assert {k: card[k] for k in ("total", "improving", "insufficient_data")} == {
+        "total": 2,
+        "improving": 1,
+        "insufficient_data": 1,
+    }
+    assert card["outcome_areas"][0]["slug"] == "kindergarten-readiness"
+    assert card["outcome_areas"][0]["total"] == 2
+
+
+def test_freshness_tells_stale_from_fresh(world, measured):
+    from indicators.selectors import trend_freshness
+
+    world.indicator.data_version = 1
+    world.indicator.save()
+    assert trend_freshness(partnership=world.partnership)["stale"] == 1
+    trend_engine.recompute_indicator(world.indicator.pk)
+    fresh = trend_freshness(partnership=world.partnership)
+    assert fresh["stale"] == 0
+    assert fresh["last_recompute"] is not None
