@@ -5,6 +5,10 @@ triggers, on PostgreSQL (plpgsql) and SQLite alike. Services validate the same
 rules first and give friendly messages; the triggers make sure that nothing
 (a bulk insert, a raw script, a bug) can store data that breaks them. A
 violation is an IntegrityError whose message starts with the rule's name.
+
+On SQLite, a migration that alters one of these tables rebuilds it and drops its
+triggers: such a migration must create them again (call ``create_triggers``).
+The integrity tests fail if any rule stops being enforced.
 """
 
 from django.db import migrations
@@ -156,21 +160,38 @@ def _sqlite_statements(table, name, events, rules):
         )
 
 
+# PostgreSQL checks each statement's rows as a set (statement-level triggers with
+# transition tables), so a COPY or bulk insert of a million rows pays for a few
+# joins, not a plpgsql call per row. The same conditions, with NEW/OLD read as
+# the rows the statement inserted, updated (joined to their old versions) or deleted.
+_PG_ROWS = {
+    "INSERT": ("REFERENCING NEW TABLE AS new_rows", "new_rows AS n"),
+    "UPDATE": (
+        "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        "new_rows AS n JOIN old_rows AS o ON o.id = n.id",
+    ),
+    "DELETE": ("REFERENCING OLD TABLE AS old_rows", "old_rows AS o"),
+}
+
+
 def _postgres_statements(table, name, events, rules):
-    checks = "\n".join(
-        f"  IF {condition} THEN RAISE EXCEPTION '{rule}: {_quoted(message)}' "
-        f"USING ERRCODE = '23514'; END IF;"
-        for rule, condition, message in rules
-    )
-    result = "OLD" if events == ("DELETE",) else "NEW"
-    yield (
-        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$\n"
-        f"BEGIN\n{checks}\n  RETURN {result};\nEND;\n$$ LANGUAGE plpgsql;"
-    )
-    yield (
-        f"CREATE TRIGGER {name} BEFORE {' OR '.join(events)} ON {table} "
-        f"FOR EACH ROW EXECUTE FUNCTION {name}();"
-    )
+    for event in events:
+        referencing, rows = _PG_ROWS[event]
+        checks = "\n".join(
+            f"  IF EXISTS (SELECT 1 FROM {rows} WHERE "
+            f"{condition.replace('NEW.', 'n.').replace('OLD.', 'o.')}) THEN "
+            f"RAISE EXCEPTION '{rule}: {_quoted(message)}' USING ERRCODE = '23514'; END IF;"
+            for rule, condition, message in rules
+        )
+        function = f"{name}_{event.lower()}"
+        yield (
+            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$\n"
+            f"BEGIN\n{checks}\n  RETURN NULL;\nEND;\n$$ LANGUAGE plpgsql;"
+        )
+        yield (
+            f"CREATE TRIGGER {function} AFTER {event} ON {table} {referencing} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
+        )
 
 
 def create_triggers(apps, schema_editor):
@@ -186,12 +207,13 @@ def create_triggers(apps, schema_editor):
 def drop_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     for table, name, events, _rules in TRIGGERS:
-        if vendor == "postgresql":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table};")
-            schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}();")
-        else:
-            for event in events:
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}_{event.lower()};")
+        for event in events:
+            trigger = f"{name}_{event.lower()}"
+            if vendor == "postgresql":
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table};")
+                schema_editor.execute(f"DROP FUNCTION IF EXISTS {trigger}();")
+            else:
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger};")
 
 
 class Migration(migrations.Migration):
