@@ -488,8 +488,14 @@ class Trend(models.Model):
     """What the trend engine computed for one series (indicator x geography x
     category) over its approved data. See docs/trends.md for each figure."""
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="trends")
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="trends")
+    # Look-ups lead with partnership or indicator through the composite indexes in
+    # Meta, and nobody filters trends by period or dimension: no separate indexes.
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="trends", db_index=False
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="trends", db_index=False
+    )
     geography = models.ForeignKey(
         Geography, on_delete=models.CASCADE, null=True, blank=True, related_name="trends"
     )
@@ -498,11 +504,21 @@ class Trend(models.Model):
     )
     n_points = models.PositiveIntegerField(default=0)
     baseline_period = models.ForeignKey(
-        Period, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Period,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     baseline_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
     latest_period = models.ForeignKey(
-        Period, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Period,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     latest_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
     change = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
@@ -520,7 +536,12 @@ class Trend(models.Model):
         default=0, help_text="How many of the points were derived from child geographies."
     )
     equity_dimension = models.ForeignKey(
-        Dimension, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Dimension,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     computed_at = models.DateTimeField()
     data_version = models.PositiveBigIntegerField(
@@ -573,9 +594,12 @@ class DerivedPoint(models.Model):
     values never replace reported ones: a reported value for the same key wins."""
 
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="derived_points"
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="derived_points",
+        db_index=False,
     )
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+", db_index=False)
     geography = models.ForeignKey(
         Geography, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
@@ -600,17 +624,30 @@ class EquityGap(models.Model):
     """The gap between a dimension's categories for one geography's total series:
     max - min of the category values at the latest period, and at the baseline."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="equity_gaps")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="equity_gaps", db_index=False
+    )
     geography = models.ForeignKey(
         Geography, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="+")
-    latest_period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    latest_period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     gap = models.DecimalField(max_digits=20, decimal_places=6)
-    highest_category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
-    lowest_category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    highest_category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    lowest_category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     baseline_period = models.ForeignKey(
-        Period, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Period,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     baseline_gap = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
     gap_trend = models.CharField(max_length=12, choices=GapTrend.choices, blank=True)
