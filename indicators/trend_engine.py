@@ -383,6 +383,40 @@ def recompute_many(
     return outcomes
 
 
+def _recompute_chunk(indicator_ids: list[int]) -> list[Outcome]:
+    """Worker-process side of ``recompute_parallel``."""
+    indicators = list(Indicator.objects.filter(pk__in=indicator_ids).order_by("id"))
+    return recompute_many(indicators, force=True)
+
+
+def recompute_parallel(
+    indicator_ids: list[int],
+    *,
+    processes: int,
+    progress: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Recompute indicators in ``processes`` forked processes, each with its own
+    database connection; on SQLite (one writer at a time) in this process."""
+    if processes <= 1 or connection.vendor == "sqlite" or len(indicator_ids) < 2:
+        indicators = Indicator.objects.filter(pk__in=indicator_ids).order_by("id")
+        return recompute_many(indicators, force=True, progress=progress)
+    import multiprocessing
+
+    from django.db import connections
+
+    # Children must open their own connections, never share the parent's socket.
+    connections.close_all()
+    chunks = [indicator_ids[i :: processes * 4] for i in range(processes * 4)]
+    outcomes: list[Outcome] = []
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        for chunk_outcomes in pool.imap_unordered(_recompute_chunk, [c for c in chunks if c]):
+            for outcome in chunk_outcomes:
+                outcomes.append(outcome)
+                if progress:
+                    progress(outcome)
+    return outcomes
+
+
 def record_failure(indicator_id: int, error: str) -> None:
     """A recompute failed for good: keep the reason where staff can see it."""
     TrendState.objects.update_or_create(

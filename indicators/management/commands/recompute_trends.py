@@ -27,12 +27,23 @@ class Command(BaseCommand):
             help="only this indicator (repeat for several; needs --partnership)",
         )
         parser.add_argument(
+            "--processes",
+            type=int,
+            default=1,
+            metavar="N",
+            help="recompute in N processes in parallel (PostgreSQL; default 1)",
+        )
+        parser.add_argument(
             "--stale-only",
             action="store_true",
             help="skip indicators whose trends are already up to date",
         )
 
-    def handle(self, *args, partnership=None, indicator=None, stale_only=False, **options):
+    def handle(
+        self, *args, partnership=None, indicator=None, stale_only=False, processes=1, **options
+    ):
+        if processes < 1:
+            raise CommandError("--processes must be at least 1.")
         indicators = Indicator.objects.order_by("partnership_id", "id")
         if partnership:
             if not Partnership.objects.filter(slug=partnership).exists():
@@ -61,7 +72,12 @@ class Command(BaseCommand):
                 series += outcome.n_series
                 bar.update(1)
 
-            trend_engine.recompute_many(selected, force=not stale_only, progress=tick)
+            if stale_only or processes == 1:
+                trend_engine.recompute_many(selected, force=not stale_only, progress=tick)
+            else:
+                trend_engine.recompute_parallel(
+                    [i.pk for i in selected], processes=processes, progress=tick
+                )
         self.stdout.write(
             f"Recomputed {len(selected)} indicators ({series} series) "
             f"in {time.monotonic() - started:.1f} s."
