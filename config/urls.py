@@ -2,6 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+# The Django admin is for superusers only (it sees every partnership); backbone
+# staff run their partnership from the product's own pages.
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
+admin.site.site_header = "Collective Impact administration"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -69,7 +70,16 @@ class Geography(models.Model):
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="geographies"
     )
-    code = models.CharField(max_length=40)
+    code = models.CharField(
+        max_length=40,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+                "Use letters, digits, '-', '_' or '.' (no spaces or '/'), e.g. D1 or 360-041.",
+            )
+        ],
+        help_text="Stable code, e.g. a state school or district number.",
+    )
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=GeographyKind.choices)
     parent = models.ForeignKey(

@@ -244,3 +244,15 @@ def test_indicator_of_another_partnership_cannot_be_a_steward_target(world, sy):
         datapoint_create(
             indicator=foreign_area_indicator, period=sy, value="5", user=world.users["backbone"]
         )
+
+
+def test_geography_codes_cannot_break_the_tree_path(world):
+    from indicators.services import geography_create
+
+    with pytest.raises(ValidationError, match="no spaces or '/'"):
+        geography_create(partnership=world.partnership, code="D1/S1", name="Bad", kind="school")
+    district = geography_create(partnership=world.partnership, code="D1", name="D", kind="district")
+    school = geography_create(
+        partnership=world.partnership, code="360-041", name="S", kind="school", parent=district
+    )
+    assert school.path == "/D1/360-041/"

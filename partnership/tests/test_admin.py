@@ -231,11 +231,16 @@ def test_members_who_are_not_superusers_are_sent_to_the_admin_sign_in(client_as,
         assert response.url.startswith(reverse("admin:login"))
 
 
-def test_staff_without_permissions_cannot_open_model_pages(client, world):
+def test_staff_who_are_not_superusers_are_kept_out_even_with_permissions(client, world):
+    from django.contrib.auth.models import Permission
+
     staff = UserFactory(username="staff", is_staff=True)
+    staff.user_permissions.set(Permission.objects.all())
     client.force_login(staff)
-    assert client.get(admin_url(DataPoint, "changelist")).status_code == 403
-    assert client.get(admin_url(Partnership, "changelist")).status_code == 403
+    for model in (DataPoint, Partnership):
+        response = client.get(admin_url(model, "changelist"))
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("admin:login"))
 
 
 def test_anonymous_is_sent_to_the_admin_sign_in(client, world):

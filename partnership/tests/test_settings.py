@@ -32,6 +32,7 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 
 
 _SETTINGS_VARS = {
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
     "DEBUG",
     "SECRET_KEY",
     "DATABASE_URL",
