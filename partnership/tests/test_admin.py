@@ -607,14 +607,14 @@ def test_an_approved_value_edited_and_saved_as_approved_is_re_approved(admin_cli
 def test_a_conflict_the_service_finds_after_the_form_is_shown_as_an_error(
     admin_client, world, data, monkeypatch
 ):
-    import indicators.admin
+    import indicators.admin.datapoints
 
     point = data["point"]
 
     def someone_saved_first(**kwargs):
         raise EditConflictError(DataPoint.objects.get(pk=point.pk))
 
-    monkeypatch.setattr(indicators.admin, "datapoint_update", someone_saved_first)
+    monkeypatch.setattr(indicators.admin.datapoints, "datapoint_update", someone_saved_first)
     url = admin_url(DataPoint, "change", point.pk)
     post = form_data(admin_client.get(url)) | {"value": "60", "numerator": "60"}
 
@@ -700,6 +700,22 @@ def test_return_selected_asks_for_a_comment_then_returns(admin_client, submitted
     assert any(t.startswith("Could not return 1 data point") for t in texts)
 
 
+def test_the_return_page_is_rendered_from_its_template_file(admin_client, submitted_and_draft):
+    submitted, draft = submitted_and_draft
+
+    page = run_action(admin_client, "return_selected", [submitted, draft], index=0)
+
+    names = [template.name for template in page.templates]
+    assert "admin/indicators/datapoint/return_selected.html" in names
+    assert "admin/base_site.html" in names
+    html = page.content.decode()
+    assert f'href="{admin_url(DataPoint, "changelist")}"' in html
+    assert "(submitted)" in html and "(draft)" in html
+    for point in (submitted, draft):
+        assert f'name="_selected_action" value="{point.pk}"' in html
+    assert '<input type="hidden" name="action" value="return_selected">' in html
+
+
 # --- the audit trail and trends are read-only -----------------------------------
 
 
@@ -717,6 +733,21 @@ def test_history_and_trends_cannot_be_added_changed_or_deleted(admin_client, dat
         changelist.wsgi_request
     )
     assert model.objects.filter(pk=obj.pk).exists()
+
+
+def test_the_history_list_shows_the_newest_change_first(admin_client, world, data):
+    point = data["point"]
+    datapoint_update(point=point, expected_version=1, value="55", numerator="55")
+    newest = DataPointChange.objects.latest("id")
+
+    changelist = admin_client.get(admin_url(DataPointChange, "changelist"))
+
+    cl = changelist.context["cl"]
+    shown = [change.pk for change in cl.result_list]
+    assert shown[0] == newest.pk
+    assert shown == sorted(shown, reverse=True)
+    # By the primary key: no index serves changed_at on its own.
+    assert "changed_at" not in str(cl.queryset.query).split("ORDER BY")[-1]
 
 
 # --- query counts ----------------------------------------------------------------
