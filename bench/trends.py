@@ -111,9 +111,7 @@ def edit_latency(partnership, edits: int) -> list[float]:
     )
     for point in points:
         started = time.perf_counter()
-        point = datapoint_update(
-            point=point, expected_version=point.version, value=point.value + 1
-        )
+        point = datapoint_update(point=point, expected_version=point.version, value=point.value + 1)
         point = datapoint_set_status(
             point=point, status=DataStatus.APPROVED, expected_version=point.version
         )
@@ -161,9 +159,12 @@ def main() -> None:
         total = partnership.indicators.count()
         started = time.monotonic()
         while time.monotonic() - started < 1800:
-            done = Trend.objects.filter(
-                partnership=partnership, computed_at__gte=_since(started)
-            ).values("indicator").distinct().count()
+            done = (
+                Trend.objects.filter(partnership=partnership, computed_at__gte=_since(started))
+                .values("indicator")
+                .distinct()
+                .count()
+            )
             if done >= total:
                 break
             time.sleep(0.5)
