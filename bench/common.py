@@ -21,7 +21,8 @@ RESULTS = ROOT / "bench" / "results"
 def setup_django() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DEBUG", "true")
+    # Not DEBUG: it would keep every query in memory and slow everything down.
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
     import django
 
     django.setup()

@@ -1,7 +1,7 @@
 """Trend engine benchmarks (issue: shared measurement engine), on the partnership
 built by ``manage.py seed_scale`` (PostgreSQL, Redis).
 
-    python bench/trends.py [--partnership scale] [--edits 25]
+    python bench/trends.py [--partnership bench] [--edits 25]
 
 (a) full recompute time, against the practical floor: one SQL pass computing
     count, first, last and regr_slope per series over the same rows;
@@ -46,11 +46,11 @@ def floor_seconds(partnership_id: int) -> tuple[float, int]:
     return timed(run)
 
 
-def full_recompute(partnership) -> tuple[float, int]:
+def full_recompute(partnership, processes: int) -> tuple[float, int]:
     from indicators import trend_engine
 
-    indicators = list(partnership.indicators.order_by("id"))
-    seconds, outcomes = timed(lambda: trend_engine.recompute_many(indicators, force=True))
+    ids = list(partnership.indicators.order_by("id").values_list("id", flat=True))
+    seconds, outcomes = timed(lambda: trend_engine.recompute_parallel(ids, processes=processes))
     return seconds, sum(o.n_series for o in outcomes)
 
 
@@ -131,7 +131,7 @@ def edit_latency(partnership, edits: int) -> list[float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--partnership", default="scale")
+    parser.add_argument("--partnership", default="bench")
     parser.add_argument("--edits", type=int, default=25)
     args = parser.parse_args()
     os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/13")
@@ -145,8 +145,13 @@ def main() -> None:
     print(f"{partnership.slug}: {points} data points")
 
     floor, floor_series = floor_seconds(partnership.pk)
-    recompute, series = full_recompute(partnership)
-    print(f"(a) full recompute {recompute:.2f} s, SQL floor {floor:.2f} s")
+    serial, series = full_recompute(partnership, processes=1)
+    processes = os.cpu_count() or 1
+    recompute, _ = full_recompute(partnership, processes=processes)
+    print(
+        f"(a) full recompute {serial:.2f} s in one process, {recompute:.2f} s in "
+        f"{processes}; SQL floor {floor:.2f} s"
+    )
 
     from config.celery import app
 
@@ -180,6 +185,8 @@ def main() -> None:
             "partnership": partnership.slug,
             "data_points": points,
             "series": series,
+            "full_recompute_seconds_one_process": round(serial, 3),
+            "full_recompute_processes": processes,
             "full_recompute_seconds": round(recompute, 3),
             "sql_floor_seconds": round(floor, 3),
             "sql_floor_series": floor_series,
