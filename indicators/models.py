@@ -314,11 +314,13 @@ class DataStatus(models.TextChoices):
     RETURNED = "returned", "Returned"
 
 
-def _one_per_series(prefix: str) -> list[models.UniqueConstraint]:
+def _one_per_series(
+    prefix: str, base: tuple[str, ...] = ("indicator", "period")
+) -> list[models.UniqueConstraint]:
     """One row per (indicator, period, geography, category), where NULL geography
     means partnership-wide and NULL category means the total. A plain unique
     constraint treats NULLs as distinct, so each null pattern gets its own."""
-    base = ["indicator", "period"]
+    base = list(base)
     return [
         models.UniqueConstraint(
             fields=[*base, "geography", "category"], name=f"{prefix}_unique_geo_cat"
@@ -561,24 +563,7 @@ class Trend(models.Model):
     class Meta:
         ordering = ["indicator", "geography", "category"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["indicator", "geography", "category"], name="trend_unique_geo_cat"
-            ),
-            models.UniqueConstraint(
-                fields=["indicator", "geography"],
-                condition=Q(category__isnull=True),
-                name="trend_unique_geo_total",
-            ),
-            models.UniqueConstraint(
-                fields=["indicator", "category"],
-                condition=Q(geography__isnull=True),
-                name="trend_unique_wide_cat",
-            ),
-            models.UniqueConstraint(
-                fields=["indicator"],
-                condition=Q(geography__isnull=True, category__isnull=True),
-                name="trend_unique_wide_total",
-            ),
+            *_one_per_series("trend", base=("indicator",)),
             models.CheckConstraint(
                 condition=Q(status__in=TrendStatus.values), name="trend_status_valid"
             ),
