@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from partnership.tests.world import need_service
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would
 # otherwise refuse to run there ("You cannot call this from an async context").
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -38,9 +40,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             f"Browser tests need Chromium at {CHROMIUM} (apt-get install -y chromium); "
             "Playwright's own browser download is not used."
         )
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason)
+        need_service(reason)
     return {
         **browser_type_launch_args,
         "executable_path": str(CHROMIUM),

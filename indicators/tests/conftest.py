@@ -15,13 +15,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from partnership.tests.world import need_service
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _need(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (required under CI=true)")
-    pytest.skip(reason)
 
 
 class WorkerProcess:
@@ -98,14 +94,16 @@ def celery_to_worker():
     from config.celery import app
 
     if not settings.CELERY_BROKER_URL:
-        _need("CELERY_BROKER_URL is not set: the worker tests need a real broker")
+        need_service("CELERY_BROKER_URL is not set: the worker tests need a real broker")
     if connection.vendor != "postgresql":
-        _need("the worker tests need PostgreSQL (a worker cannot share an in-memory database)")
+        need_service(
+            "the worker tests need PostgreSQL (a worker cannot share an in-memory database)"
+        )
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=3)
     except Exception as exc:
-        _need(f"the broker at {settings.CELERY_BROKER_URL} is unreachable: {exc}")
+        need_service(f"the broker at {settings.CELERY_BROKER_URL} is unreachable: {exc}")
     app.control.purge()
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = False

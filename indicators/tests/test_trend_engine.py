@@ -221,3 +221,34 @@ def test_freshness_tells_stale_from_fresh(world, measured):
     fresh = trend_freshness(partnership=world.partnership)
     assert fresh["stale"] == 0
     assert fresh["last_recompute"] is not None
+
+
+@pytest.mark.postgres
+def test_a_second_worker_skips_an_indicator_being_computed(
+    world, measured, transactional_db, postgres
+):
+    """Two workers never compute the same indicator at once: the second finds the
+    indicator's TrendState row locked and steps aside (its task retries later)."""
+    import psycopg2
+    from django.db import connection
+
+    TrendState.objects.get_or_create(indicator=world.indicator)
+    db = connection.settings_dict
+    other = psycopg2.connect(
+        dbname=db["NAME"],
+        user=db["USER"],
+        password=db["PASSWORD"],
+        host=db["HOST"],
+        port=db["PORT"] or 5432,
+    )
+    try:
+        other.cursor().execute(
+            "SELECT 1 FROM indicators_trendstate WHERE indicator_id = %s FOR UPDATE",
+            [world.indicator.pk],
+        )
+        assert trend_engine.recompute_indicator(world.indicator.pk).state == "busy"
+        assert not Trend.objects.filter(indicator=world.indicator).exists()
+    finally:
+        other.rollback()
+        other.close()
+    assert trend_engine.recompute_indicator(world.indicator.pk).state == "computed"

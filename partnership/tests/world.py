@@ -7,6 +7,7 @@ superuser, and an outsider who is backbone staff of a second partnership.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,23 @@ import pytest
 # This module is loaded as a plugin before Django is set up, so it imports
 # models and factories inside the fixtures only.
 PASSWORD = "correct-horse-battery"
+
+
+def need_service(reason: str) -> None:
+    """A test cannot run without a service (PostgreSQL, a broker, Chromium): skip it
+    with the reason, except in CI (CI=true), where a missing service is a failure."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (required under CI=true)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres(db):
+    """For tests marked ``postgres``: behaviour that only PostgreSQL has (row locks)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        need_service("this test needs PostgreSQL (set DATABASE_URL=postgres://...)")
 
 
 @dataclass
