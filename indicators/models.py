@@ -665,6 +665,46 @@ class EquityGap(models.Model):
         return f"Gap {self.indicator_id} {self.dimension_id}"
 
 
+class TrendRequest(models.Model):
+    """A series whose approved data changed and whose trend (with its roll-ups and
+    equity gap) awaits a recompute. Written in the same transaction as the change;
+    the engine consumes the requests of an indicator in the transaction that
+    stores the new trends. ``geography``/``category`` empty mean partnership-wide /
+    the total; ``whole_indicator`` asks for every series (a large import, a
+    settings change)."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="trend_requests", db_index=False
+    )
+    geography = models.ForeignKey(
+        Geography,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    whole_indicator = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            # Serves the engine's "pending requests of this indicator".
+            models.Index(fields=["indicator", "id"], name="trendrequest_indicator_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Trend request {self.indicator_id} {self.geography_id} {self.category_id}"
+
+
 class TrendState(models.Model):
     """Book-keeping of the trend engine per indicator. A worker computing an
     indicator's trends holds this row locked (SELECT ... FOR UPDATE SKIP LOCKED),
