@@ -343,6 +343,19 @@ def _one_per_series(
     ]
 
 
+def _person_field() -> models.ForeignKey:
+    """Who did something: kept as empty when the user is deleted; nobody looks
+    rows up by it, so no index."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+
+
 class DataPoint(models.Model):
     """One value of one indicator for one period, geography and category."""
 
@@ -380,23 +393,9 @@ class DataPoint(models.Model):
         default=1,
         help_text="Raised on every change; an edit based on an older version is a conflict.",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    created_by = _person_field()
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    updated_by = _person_field()
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -723,3 +722,67 @@ class TrendState(models.Model):
 
     def __str__(self) -> str:
         return f"Trend state of {self.indicator_id}"
+
+
+class PeriodLock(models.Model):
+    """A period whose data backbone staff have locked, e.g. because a report card
+    was published from it. A lock covers every indicator of the partnership whose
+    frequency uses that period, and refuses every change to their data points
+    until it is unlocked (see ``indicators.locks``). Unlocking deletes the row;
+    ``PeriodLockEvent`` keeps the record of both."""
+
+    # The unique constraint leads with partnership; periods are deleted only
+    # when unused: separate indexes on either would serve nothing.
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="period_locks", db_index=False
+    )
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+", db_index=False)
+    locked_by = _person_field()
+    locked_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(
+        blank=True, help_text="Why, e.g. 'Published in the 2023 report card'."
+    )
+
+    class Meta:
+        ordering = ["partnership", "-period__start"]
+        constraints = [
+            # Serves "is this period locked for this partnership" (every data point
+            # write) and "which periods are locked" (imports, the grid).
+            models.UniqueConstraint(fields=["partnership", "period"], name="periodlock_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} locked"
+
+
+class LockAction(models.TextChoices):
+    LOCKED = "locked", "Locked"
+    UNLOCKED = "unlocked", "Unlocked"
+
+
+class PeriodLockEvent(models.Model):
+    """One locking or unlocking of a period: who, when and why. Outlives the lock."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="period_lock_events", db_index=False
+    )
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+", db_index=False)
+    action = models.CharField(max_length=8, choices=LockAction.choices)
+    changed_by = _person_field()
+    changed_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=LockAction.values), name="periodlockevent_action_valid"
+            ),
+        ]
+        indexes = [
+            # Serves a period's lock history in a partnership, newest first.
+            models.Index(fields=["partnership", "period", "id"], name="periodlockevent_period_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.get_action_display().lower()}"

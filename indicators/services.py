@@ -24,6 +24,7 @@ from django.utils import timezone
 from partnership.models import Partnership
 from partnership.permissions import Action, can
 
+from .locks import ensure_unlocked
 from .models import (
     PERCENT_TOLERANCE,
     Category,
@@ -34,6 +35,7 @@ from .models import (
     Geography,
     Indicator,
     Period,
+    TrendRequest,
     Unit,
 )
 from .periods import PeriodError, PeriodSpan, parse_period
@@ -251,11 +253,35 @@ def _lock(point: DataPoint) -> DataPoint:
     )
 
 
-def approved_data_changed(*, indicator: Indicator) -> None:
-    """Approved data of this indicator changed: its trends are now stale, and a
-    recompute is queued for when the transaction commits."""
+# Past this many changed series, a recompute of the whole indicator is cheaper
+# than tracking each one.
+MAX_TRACKED_SERIES = 500
+
+SeriesKey = tuple[int | None, int | None]  # (geography id, category id)
+
+
+def approved_data_changed(
+    *, indicator: Indicator, series: Iterable[SeriesKey] | None = None
+) -> None:
+    """Approved data of this indicator changed, in the given series (geography id,
+    category id), or in unknown ones when ``series`` is None. Its trends are now
+    stale: the changed series are recorded for the engine, which recomputes them
+    and their roll-ups, and a recompute is queued for when the transaction commits."""
     Indicator.objects.filter(pk=indicator.pk).update(data_version=F("data_version") + 1)
+    keys = None if series is None else set(series)
+    if keys is None or len(keys) > MAX_TRACKED_SERIES:
+        requests = [TrendRequest(indicator=indicator, whole_indicator=True)]
+    else:
+        requests = [
+            TrendRequest(indicator=indicator, geography_id=geo, category_id=cat)
+            for geo, cat in sorted(keys, key=lambda k: (k[0] or 0, k[1] or 0))
+        ]
+    TrendRequest.objects.bulk_create(requests)
     trends_request_recompute(indicator_ids=[indicator.pk])
+
+
+def _series_of(point: DataPoint) -> list[SeriesKey]:
+    return [(point.geography_id, point.category_id)]
 
 
 # A queued recompute that has not started after this long is taken as lost
@@ -325,6 +351,7 @@ def datapoint_create(
 ) -> DataPoint:
     """Create a draft data point. ``user=None`` is the system (seeds, migrations)."""
     _require(user, Action.ENTER_DATA, indicator)
+    ensure_unlocked(indicator=indicator, period=period)
     if period.kind != indicator.period_kind:
         raise ValidationError(
             {
@@ -377,6 +404,7 @@ def datapoint_update(
         raise ValueError(f"Cannot change {', '.join(sorted(unknown))} here.")
     _require(user, Action.ENTER_DATA, point.indicator)
     current = _lock(point)
+    ensure_unlocked(indicator=current.indicator, period=current.period)
     if current.version != expected_version:
         raise EditConflictError(current)
     old = _snapshot(current)
@@ -407,7 +435,7 @@ def datapoint_update(
     current.save()
     _record(current, ChangeAction.UPDATED, user, old, new, comment)
     if was_approved:
-        approved_data_changed(indicator=current.indicator)
+        approved_data_changed(indicator=current.indicator, series=_series_of(current))
     return current
 
 
@@ -450,6 +478,7 @@ def datapoint_set_status(
         )
     action, right = transition
     _require(user, right, current.indicator)
+    ensure_unlocked(indicator=current.indicator, period=current.period)
     if status == DataStatus.RETURNED and not comment.strip():
         raise ValidationError({"comment": "Say what needs fixing when you return data."})
     old = _snapshot(current)
@@ -460,7 +489,7 @@ def datapoint_set_status(
     current.save(update_fields=["status", "version", "updated_by", "updated_at"])
     _record(current, action, user, old, _snapshot(current), comment)
     if was_approved or status == DataStatus.APPROVED:
-        approved_data_changed(indicator=current.indicator)
+        approved_data_changed(indicator=current.indicator, series=_series_of(current))
     return current
 
 
@@ -474,12 +503,13 @@ def datapoint_delete(
         raise EditConflictError(current)
     right = Action.APPROVE_DATA if current.status == DataStatus.APPROVED else Action.ENTER_DATA
     _require(user, right, current.indicator)
+    ensure_unlocked(indicator=current.indicator, period=current.period)
     _record(current, ChangeAction.DELETED, user, _snapshot(current), {}, comment)
     was_approved = current.status == DataStatus.APPROVED
-    indicator = current.indicator
+    indicator, series = current.indicator, _series_of(current)
     current.delete()
     if was_approved:
-        approved_data_changed(indicator=indicator)
+        approved_data_changed(indicator=indicator, series=series)
 
 
 # --- catalogue -------------------------------------------------------------

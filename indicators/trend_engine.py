@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import bulk, rollups, trends
@@ -30,6 +31,7 @@ from .models import (
     IndicatorDimension,
     Period,
     Trend,
+    TrendRequest,
     TrendState,
     Unit,
 )
@@ -156,16 +158,66 @@ GAP_COLUMNS = (
 
 
 @dataclass
+class Scope:
+    """What a partial recompute replaces: the trends of these series, the derived
+    points of these series, the equity gaps of these geographies."""
+
+    trend_keys: set[SeriesKey]
+    derived_keys: set[SeriesKey]
+    gap_geographies: set[int | None]
+
+
+@dataclass
 class Computed:
-    """One indicator's results as rows ready to insert (see the *_COLUMNS above)."""
+    """One indicator's results as rows ready to insert (see the *_COLUMNS above);
+    ``scope`` None means every row of the indicator is replaced."""
 
     trends: list[tuple]
     derived: list[tuple]
     gaps: list[tuple]
+    scope: Scope | None = None
 
 
-def compute_indicator(indicator: Indicator, tree: Tree, periods: PeriodCache) -> Computed:
-    """Every trend, derived point and equity gap of one indicator (not saved)."""
+def _read_derived(indicator_id: int) -> rollups.Series:
+    """The derived values stored by the previous run."""
+    stored: rollups.Series = defaultdict(dict)
+    decimal = _decimal_reader()
+    rows = DerivedPoint.objects.filter(indicator_id=indicator_id).values_list(
+        "geography_id", "category_id", "period_id", "value", "numerator", "denominator"
+    )
+    for geo, cat, period, value, num, den in rows:
+        stored[(geo, cat)][period] = (
+            decimal(value),
+            None if num is None else decimal(num),
+            None if den is None else decimal(den),
+        )
+    return stored
+
+
+def _scope(changed: set[SeriesKey], derived: rollups.Series, indicator_id: int) -> Scope:
+    """The series a change reaches: the changed series themselves, every derived
+    series whose values differ from the stored ones (the roll-ups above them), and
+    the total series of each geography involved (their equity gaps)."""
+    stored = _read_derived(indicator_id)
+    moved = {
+        key
+        for key in stored.keys() | derived.keys()
+        if stored.get(key, {})
+        != {p: (c.value, c.numerator, c.denominator) for p, c in derived.get(key, {}).items()}
+    }
+    affected = changed | moved
+    geographies = {geo for geo, _cat in affected}
+    return Scope(affected | {(geo, None) for geo in geographies}, moved, geographies)
+
+
+def compute_indicator(
+    indicator: Indicator,
+    tree: Tree,
+    periods: PeriodCache,
+    changed: set[SeriesKey] | None = None,
+) -> Computed:
+    """The trends, derived points and equity gaps of one indicator (not saved):
+    all of them, or with ``changed`` only those the changed series reach."""
     version = indicator.data_version
     reported = _read_reported(indicator.pk)
     derived = rollups.derive(
@@ -178,11 +230,14 @@ def compute_indicator(indicator: Indicator, tree: Tree, periods: PeriodCache) ->
     series: dict[SeriesKey, dict[int, rollups.Cell]] = dict(reported)
     for key, cells in derived.items():
         series[key] = {**series.get(key, {}), **cells}
-    periods.load(p for cells in series.values() for p in cells)
+    scope = None if changed is None else _scope(changed, derived, indicator.pk)
+    wanted = series.keys() if scope is None else scope.trend_keys & series.keys()
+    periods.load(p for key in wanted for p in series[key])
     rule = _rule(indicator, periods)
     x = periods.x
     figures: dict[SeriesKey, trends.Figures] = {}
-    for key, cells in series.items():
+    for key in wanted:
+        cells = series[key]
         points = sorted(
             (trends.Point(p, x(p), cell.value) for p, cell in cells.items()),
             key=lambda pt: pt.x,
@@ -250,9 +305,10 @@ def compute_indicator(indicator: Indicator, tree: Tree, periods: PeriodCache) ->
             version,
         )
         for (geo, cat), cells in derived.items()
+        if scope is None or (geo, cat) in scope.derived_keys
         for period, cell in cells.items()
     ]
-    return Computed(trend_rows, derived_rows, gap_rows)
+    return Computed(trend_rows, derived_rows, gap_rows, scope)
 
 
 def _gaps(
@@ -294,12 +350,44 @@ def _headline_gaps(
     return headline
 
 
-def _write(indicator: Indicator, computed: Computed) -> None:
+def _write(indicator: Indicator, computed: Computed, version: int) -> None:
+    """Replace the indicator's stored results (all, or the computed scope's) and mark
+    everything kept as current for ``version``."""
+    scope = computed.scope
     for model in (Trend, DerivedPoint, EquityGap):
-        model.objects.filter(indicator=indicator)._raw_delete(connection.alias)
+        rows = model.objects.filter(indicator=indicator)
+        if scope is not None:
+            if model is EquityGap:
+                rows = rows.filter(_any_geography(scope.gap_geographies))
+            else:
+                keys = scope.trend_keys if model is Trend else scope.derived_keys
+                rows = rows.filter(_any_series(keys))
+        rows._raw_delete(connection.alias)
     bulk.insert_rows(Trend, TREND_COLUMNS, computed.trends)
     bulk.insert_rows(DerivedPoint, DERIVED_COLUMNS, computed.derived)
     bulk.insert_rows(EquityGap, GAP_COLUMNS, computed.gaps)
+    if scope is not None:
+        # The rest was computed from inputs this change did not touch.
+        for model in (Trend, DerivedPoint, EquityGap):
+            model.objects.filter(indicator=indicator).exclude(data_version=version).update(
+                data_version=version
+            )
+
+
+def _any_geography(geographies: Iterable[int | None]) -> Q:
+    match = Q(pk__in=[])
+    for geo in geographies:
+        match |= Q(geography__isnull=True) if geo is None else Q(geography_id=geo)
+    return match
+
+
+def _any_series(keys: Iterable[SeriesKey]) -> Q:
+    match = Q(pk__in=[])
+    for geo, cat in keys:
+        match |= (Q(geography__isnull=True) if geo is None else Q(geography_id=geo)) & (
+            Q(category__isnull=True) if cat is None else Q(category_id=cat)
+        )
+    return match
 
 
 def recompute_indicator(
@@ -337,18 +425,37 @@ def recompute_indicator(
         )
         if indicator is None:
             return Outcome(indicator_id, "missing")
-        if not force and state.computed_version >= indicator.data_version and state.computed_at:
+        requests = list(
+            TrendRequest.objects.filter(indicator_id=indicator_id).values_list(
+                "id", "geography_id", "category_id", "whole_indicator"
+            )
+        )
+        current = state.computed_version >= indicator.data_version and state.computed_at
+        if not force and not requests and current:
             return Outcome(indicator_id, "fresh", indicator.data_version)
+        partial = (
+            not force
+            and requests
+            and state.computed_at is not None
+            and not any(whole for *_, whole in requests)
+        )
         computed = compute_indicator(
             indicator,
             tree or Tree.load(indicator.partnership_id),
             periods or PeriodCache(),
+            changed={(geo, cat) for _, geo, cat, _ in requests} if partial else None,
         )
-        _write(indicator, computed)
+        _write(indicator, computed, indicator.data_version)
+        # Requests made after they were read stay for the next run.
+        TrendRequest.objects.filter(pk__in=[r[0] for r in requests])._raw_delete(connection.alias)
         state.computed_version = indicator.data_version
         state.computed_at = timezone.now()
         state.duration_ms = int((time.monotonic() - started) * 1000)
-        state.n_series = len(computed.trends)
+        state.n_series = (
+            len(computed.trends)
+            if computed.scope is None
+            else Trend.objects.filter(indicator=indicator).count()
+        )
         state.last_error = ""
         state.failed_at = None
         state.save()

@@ -13,11 +13,13 @@ service can see (someone else saved in between) comes back as an error message.
 - ``catalogue``: periods, geographies, dimensions and categories, indicators;
 - ``datapoints``: data points, their form and workflow actions;
 - ``history``: the audit trail and the trend engine's tables, read-only;
+- ``locks``: locked periods, locked and unlocked through ``indicators.locks``,
+  and their record, read-only;
 - ``base``: what these share.
 
 Importing the modules registers their admins.
 """
 
-from . import catalogue, datapoints, history
+from . import catalogue, datapoints, history, locks
 
-__all__ = ["catalogue", "datapoints", "history"]
+__all__ = ["catalogue", "datapoints", "history", "locks"]

@@ -252,3 +252,130 @@ def test_a_second_worker_skips_an_indicator_being_computed(
         other.rollback()
         other.close()
     assert trend_engine.recompute_indicator(world.indicator.pk).state == "computed"
+
+
+def _stored(indicator):
+    """Everything the engine stored for an indicator, without ids and timestamps."""
+    trends = set(
+        Trend.objects.filter(indicator=indicator).values_list(
+            "geography_id", "category_id", "n_points", "n_derived", "baseline_value",
+            "latest_value", "latest_period_id", "status", "slope", "current_run",
+            "progress_to_target", "projection", "on_track", "equity_gap", "gap_trend",
+            "data_version",
+        )
+    )  # fmt: skip
+    derived = set(
+        DerivedPoint.objects.filter(indicator=indicator).values_list(
+            "geography_id", "category_id", "period_id", "value", "numerator", "denominator",
+            "n_children", "data_version",
+        )
+    )  # fmt: skip
+    gaps = set(
+        EquityGap.objects.filter(indicator=indicator).values_list(
+            "geography_id", "dimension_id", "gap", "baseline_gap", "gap_trend", "data_version"
+        )
+    )
+    return trends, derived, gaps
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_recomputing_only_the_changed_series_gives_the_same_result_as_everything(
+    world, measured, seed
+):
+    """After any mix of edits, approvals and deletions, the partial recompute (the
+    changed series, their roll-ups and equity gaps) stores exactly what a full
+    recompute would."""
+    import random
+
+    from indicators.models import DataPoint, TrendRequest
+
+    rng = random.Random(seed)
+    backbone = world.users["backbone"]
+    trend_engine.recompute_indicator(world.indicator.pk, force=True)
+    for _step in range(5):
+        points = list(world.indicator.data_points.order_by("id"))
+        point = rng.choice(points)
+        action = rng.choice(["edit", "edit", "delete", "approve_draft", "new_school_point"])
+        if action == "edit" and point.status == "approved":
+            num = rng.randint(0, int(point.denominator or 100))
+            den = point.denominator or Decimal(100)
+            point = datapoint_update(
+                point=point,
+                expected_version=point.version,
+                user=backbone,
+                value=(Decimal(100) * num / den).quantize(Decimal("0.01")),
+                numerator=num if point.denominator else None,
+                denominator=den if point.denominator else None,
+            )
+            datapoint_set_status(
+                point=point, status="approved", expected_version=point.version, user=backbone
+            )
+        elif action == "delete" and point.status == "approved":
+            from indicators.services import datapoint_delete
+
+            datapoint_delete(point=point, expected_version=point.version, user=backbone)
+        elif action == "approve_draft":
+            draft = world.indicator.data_points.filter(status="draft").first()
+            if draft:
+                datapoint_set_status(
+                    point=draft, status="approved", expected_version=draft.version, user=backbone
+                )
+        elif action == "new_school_point":
+            label = rng.choice(["2016-17", "2022-23", "2023-24"])
+            school = rng.choice([measured["s1"], measured["s2"]])
+            if not DataPoint.objects.filter(
+                indicator=world.indicator, period=period(label), geography=school
+            ).exists():
+                new = datapoint_create(
+                    indicator=world.indicator,
+                    period=period(label),
+                    geography=school,
+                    value="50",
+                    numerator="25",
+                    denominator="50",
+                    user=backbone,
+                )
+                datapoint_set_status(
+                    point=new, status="approved", expected_version=new.version, user=backbone
+                )
+        assert (
+            TrendRequest.objects.filter(indicator=world.indicator, whole_indicator=True).count()
+            == 0
+        )
+        outcome = trend_engine.recompute_indicator(world.indicator.pk)
+        assert outcome.state in ("computed", "fresh")
+        assert not TrendRequest.objects.filter(indicator=world.indicator).exists()
+        partial = _stored(world.indicator)
+        trend_engine.recompute_indicator(world.indicator.pk, force=True)
+        assert _stored(world.indicator) == partial
+
+
+def test_a_partial_recompute_touches_only_the_reached_series(world, measured):
+    trend_engine.recompute_indicator(world.indicator.pk, force=True)
+    before = dict(Trend.objects.filter(indicator=world.indicator).values_list("id", "geography_id"))
+    point = world.indicator.data_points.get(
+        geography=measured["s1"], period=period("2020-21"), status="approved"
+    )
+    backbone = world.users["backbone"]
+    point = datapoint_update(
+        point=point,
+        expected_version=point.version,
+        user=backbone,
+        value="60",
+        numerator="60",
+        comment="corrected",
+    )
+    datapoint_set_status(
+        point=point, status="approved", expected_version=point.version, user=backbone
+    )
+    trend_engine.recompute_indicator(world.indicator.pk)
+    after = dict(Trend.objects.filter(indicator=world.indicator).values_list("id", "geography_id"))
+    replaced = {geo for pk, geo in before.items() if pk not in after}
+    # School 1, its district and the partnership-wide total (both derived from it);
+    # not school 2, nor the partnership-wide category series.
+    assert replaced == {measured["s1"].pk, measured["district"].pk, None}
+    kept_category_series = Trend.objects.filter(
+        indicator=world.indicator, category=measured["black"]
+    ).get()
+    world.indicator.refresh_from_db()
+    assert kept_category_series.data_version == world.indicator.data_version
