@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from indicators.models import Indicator
 from outcomes.models import OutcomeArea
 
-from .models import Membership, Organization, Partnership, Role
+from .models import Organization, Partnership, Role
 from .permissions import role_in, visible_partnerships
 
 
@@ -70,20 +70,4 @@ def organization_list(*, partnership: Partnership) -> list[Organization]:
             stewarded=Count("stewarded_indicators", distinct=True),
             members=Count("memberships", distinct=True),
         ).order_by("role", "name")
-    )
-
-
-def membership_list(*, partnership: Partnership) -> list[Membership]:
-    return list(
-        Membership.objects.filter(partnership=partnership)
-        .select_related("user", "organization")
-        .order_by("role", "user__username")
-    )
-
-
-def backbone_contacts(*, partnership: Partnership) -> list[Membership]:
-    return list(
-        Membership.objects.filter(
-            Q(partnership=partnership) & Q(role=Role.BACKBONE)
-        ).select_related("user", "organization")
     )
