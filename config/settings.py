@@ -182,6 +182,14 @@ if not 0 <= TRENDS_NIGHTLY_HOUR <= 23 or not 0 <= TRENDS_NIGHTLY_MINUTE <= 59:
     raise ImproperlyConfigured("TRENDS_NIGHTLY_HOUR/MINUTE must be a time of day (0-23, 0-59).")
 if TRENDS_SWEEP_SECONDS < 10:
     raise ImproperlyConfigured("TRENDS_SWEEP_SECONDS must be at least 10.")
+# Data request reminders (Celery beat, daily at this hour, local time): one email
+# this many days before a request's due date, and one the day after it is overdue.
+DATA_REQUEST_REMINDER_HOUR = _int("DATA_REQUEST_REMINDER_HOUR", 8)
+DATA_REQUEST_REMINDER_DAYS_BEFORE = _int("DATA_REQUEST_REMINDER_DAYS_BEFORE", 3)
+if not 0 <= DATA_REQUEST_REMINDER_HOUR <= 23:
+    raise ImproperlyConfigured("DATA_REQUEST_REMINDER_HOUR must be an hour of the day (0-23).")
+if DATA_REQUEST_REMINDER_DAYS_BEFORE < 0:
+    raise ImproperlyConfigured("DATA_REQUEST_REMINDER_DAYS_BEFORE must be 0 or more.")
 CELERY_BEAT_SCHEDULE = {
     "recompute-all-trends-nightly": {
         "task": "indicators.tasks.recompute_all_trends",
@@ -190,6 +198,10 @@ CELERY_BEAT_SCHEDULE = {
     "recompute-pending-trends": {
         "task": "indicators.tasks.recompute_pending_trends",
         "schedule": float(TRENDS_SWEEP_SECONDS),
+    },
+    "send-data-request-reminders": {
+        "task": "indicators.reminder_tasks.send_data_request_reminders",
+        "schedule": crontab(hour=DATA_REQUEST_REMINDER_HOUR, minute=0),
     },
 }
 

@@ -15,5 +15,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("p/<slug:slug>/data/", include("indicators.urls_entry")),
+    path("p/<slug:slug>/requests/", include("indicators.urls_requests")),
     path("", include("dashboards.urls")),
 ]

@@ -10,6 +10,7 @@ denominator) are enforced by triggers created in migration 0002.
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -786,3 +787,91 @@ class PeriodLockEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.get_action_display().lower()}"
+
+
+class DataRequestStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    FULFILLED = "fulfilled", "Fulfilled"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class DataRequest(models.Model):
+    """Backbone staff ask an organization for an indicator's data for a period, by a
+    due date. The request is met as soon as data for that indicator and period is
+    submitted or approved: pages compute that from the data itself (see
+    ``indicators.data_requests``); ``status`` records it as ``fulfilled`` when the
+    daily reminder run refreshes it, and ``cancelled`` when staff withdraw it.
+
+    ``reminded_before_at`` / ``reminded_after_at`` are claimed with a conditional
+    UPDATE before a reminder is sent, so each is sent once even with two workers."""
+
+    code = models.UUIDField(default=uuid.uuid4, editable=False)
+    # The composite indexes below lead with partnership and indicator, and periods
+    # are deleted only when unused: separate indexes on these would serve nothing.
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="data_requests", db_index=False
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="data_requests",
+        db_index=False,
+        help_text="Who is asked; by default the indicator's steward.",
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="data_requests", db_index=False
+    )
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+", db_index=False)
+    due_date = models.DateField()
+    message = models.TextField(blank=True)
+    requested_by = _person_field()
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=16, choices=DataRequestStatus.choices, default=DataRequestStatus.OPEN
+    )
+    fulfilled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the data was first submitted or approved."
+    )
+    cancelled_by = _person_field()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    reminded_before_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_after_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        constraints = [
+            # Serves look-ups by code from URLs (cancel).
+            models.UniqueConstraint(fields=["code"], name="datarequest_code_unique"),
+            # Serves "is there already an open request for this" (create, bulk create).
+            models.UniqueConstraint(
+                fields=["indicator", "period", "organization"],
+                condition=Q(status="open"),
+                name="datarequest_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=DataRequestStatus.values), name="datarequest_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="fulfilled", fulfilled_at__isnull=False)
+                | (~Q(status="fulfilled") & Q(fulfilled_at__isnull=True)),
+                name="datarequest_fulfilled_at_when_fulfilled",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="cancelled", cancelled_at__isnull=False)
+                | (~Q(status="cancelled") & Q(cancelled_at__isnull=True)),
+                name="datarequest_cancelled_at_when_cancelled",
+            ),
+        ]
+        indexes = [
+            # Serves the request list and completeness (a partnership's requests) and
+            # "what an organization owes" (home page), soonest due first.
+            models.Index(
+                fields=["partnership", "organization", "status", "due_date"],
+                name="datarequest_org_idx",
+            ),
+            # Serves the daily reminder run: open requests due around a date.
+            models.Index(fields=["status", "due_date"], name="datarequest_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.period_id} from {self.organization_id}"

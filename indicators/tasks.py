@@ -71,3 +71,8 @@ def recompute_all_trends(partnership_id: int | None = None) -> int:
     for indicator_id in ids:
         recompute_indicator_trends.delay(indicator_id, force=True)
     return len(ids)
+
+
+# Celery's autodiscovery imports only ``tasks`` modules: registering the data
+# request reminder tasks here lets workers and beat find them.
+from . import reminder_tasks  # noqa: E402, F401

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from indicators.entry_selectors import may_enter_some_data
+
 from .models import Role
 from .permissions import Action, can, role_in, visible_partnerships
 
@@ -24,12 +26,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         role = role_in(user, current)
         context["nav_role"] = role
         context["nav_role_label"] = Role(role).label if role else ""
+        context["nav_enter_data"] = may_enter_some_data(user=user, partnership=current)
         context["nav_can"] = {
             action.value: can(user, action, current)
             for action in (
                 Action.VIEW_PARTNERSHIP,
                 Action.MANAGE_CATALOGUE,
                 Action.APPROVE_DATA,
+                Action.REQUEST_DATA,
                 Action.IMPORT_DATA,
                 Action.VIEW_REPORTS,
                 Action.MANAGE_MEMBERS,

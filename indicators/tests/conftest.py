@@ -135,3 +135,12 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05):
             return value
         time.sleep(interval)
     pytest.fail(f"Timed out after {timeout} s waiting for {predicate.__doc__ or predicate}")
+
+
+# The browser tests' fixtures (Chromium, the live world, console errors, screenshots).
+from partnership.tests.browser import (  # noqa: E402, F401
+    browser_type_launch_args,
+    console_errors,
+    live_world,
+    screenshot_dir,
+)

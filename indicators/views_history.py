@@ -1,0 +1,65 @@
+"""Change history: of one data point, and of every point of an indicator
+(including points deleted since)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from partnership.permissions import Action, require
+
+from . import entry_selectors as selectors
+from .models import DataPoint, DataPointChange
+from .services import TRACKED_FIELDS
+from .views_entry import indicator_for, partnership_for
+
+HISTORY_PAGE_SIZE = 50
+
+
+def change_rows(changes: list[DataPointChange]) -> list[tuple[DataPointChange, list[dict]]]:
+    """Each change with the fields it changed: name, old and new value."""
+    rows = []
+    for change in changes:
+        diff = [
+            {"field": name, "old": change.old.get(name), "new": change.new.get(name)}
+            for name in TRACKED_FIELDS
+            if change.old.get(name) != change.new.get(name)
+        ]
+        rows.append((change, diff))
+    return rows
+
+
+def _render(request: HttpRequest, indicator: Any, changes, point=None) -> HttpResponse:
+    page = Paginator(changes, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "partnership": indicator.partnership,
+        "indicator": indicator,
+        "point": point,
+        "page": page,
+        "rows": change_rows(list(page.object_list)),
+    }
+    return render(request, "indicators/history.html", context)
+
+
+@login_required
+def indicator_history(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    indicator = indicator_for(request, slug, code, Action.VIEW_HISTORY)
+    return _render(request, indicator, selectors.indicator_history(indicator=indicator))
+
+
+@login_required
+def datapoint_history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    partnership = partnership_for(request, slug)
+    point = get_object_or_404(
+        DataPoint.objects.select_related(
+            "indicator__partnership", "period", "geography", "category"
+        ),
+        pk=pk,
+        indicator__partnership=partnership,
+    )
+    require(request.user, Action.VIEW_HISTORY, point.indicator)
+    return _render(request, point.indicator, selectors.datapoint_history(point=point), point=point)
