@@ -17,6 +17,7 @@ writer at a time.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -160,6 +161,34 @@ def locked_period_ids(*, partnership: Partnership) -> set[int]:
     return set(
         PeriodLock.objects.filter(partnership=partnership).values_list("period_id", flat=True)
     )
+
+
+def locked_period_labels(*, partnership: Partnership) -> set[tuple[str, str]]:
+    """The (kind, label) of the partnership's locked periods, in one query: for an
+    importer that reads period labels before their Period rows exist."""
+    return set(
+        PeriodLock.objects.filter(partnership=partnership).values_list(
+            "period__kind", "period__label"
+        )
+    )
+
+
+def ensure_unlocked_periods(*, partnership: Partnership, period_ids: Iterable[int]) -> None:
+    """For a bulk writer, inside its transaction and before it writes: hold every
+    period it writes (so no lock can be taken meanwhile) and refuse if one of them
+    has been locked since the rows were checked."""
+    ids = sorted(set(period_ids))
+    for period_id in ids:
+        _hold(partnership_id=partnership.pk, period_id=period_id, exclusive=False)
+    locked = list(
+        PeriodLock.objects.filter(partnership=partnership, period_id__in=ids).values_list(
+            "period__label", flat=True
+        )
+    )
+    if locked:
+        raise ValidationError(
+            {"period": f"{', '.join(sorted(locked))} was locked meanwhile; nothing was written."}
+        )
 
 
 def ensure_unlocked(*, indicator: Indicator, period: Period) -> None:

@@ -214,7 +214,7 @@ def decimal_text(value: Decimal) -> str:
     return "0" if text in {"-0", ""} else text
 
 
-def _snapshot(point: DataPoint) -> dict[str, Any]:
+def snapshot(point: DataPoint) -> dict[str, Any]:
     data = {}
     for name in TRACKED_FIELDS:
         value = getattr(point, name)
@@ -380,7 +380,7 @@ def datapoint_create(
     )
     point.full_clean()
     point.save()
-    _record(point, ChangeAction.CREATED, user, {}, _snapshot(point), comment)
+    _record(point, ChangeAction.CREATED, user, {}, snapshot(point), comment)
     return point
 
 
@@ -407,7 +407,7 @@ def datapoint_update(
     ensure_unlocked(indicator=current.indicator, period=current.period)
     if current.version != expected_version:
         raise EditConflictError(current)
-    old = _snapshot(current)
+    old = snapshot(current)
     values = {
         "value": changes.get("value", current.value),
         "numerator": changes.get("numerator", current.numerator),
@@ -422,11 +422,11 @@ def datapoint_update(
     current.note = changes.get("note", current.note)
     current.source = changes.get("source", current.source)
     was_approved = current.status == DataStatus.APPROVED
-    new = _snapshot(current)
+    new = snapshot(current)
     values_changed = any(new[f] != old[f] for f in ("value", "numerator", "denominator"))
     if values_changed and current.status in (DataStatus.APPROVED, DataStatus.SUBMITTED):
         current.status = DataStatus.DRAFT
-    new = _snapshot(current)
+    new = snapshot(current)
     if new == old:
         return current
     current.version += 1
@@ -481,13 +481,13 @@ def datapoint_set_status(
     ensure_unlocked(indicator=current.indicator, period=current.period)
     if status == DataStatus.RETURNED and not comment.strip():
         raise ValidationError({"comment": "Say what needs fixing when you return data."})
-    old = _snapshot(current)
+    old = snapshot(current)
     was_approved = current.status == DataStatus.APPROVED
     current.status = status
     current.version += 1
     current.updated_by = user if getattr(user, "is_authenticated", False) else None
     current.save(update_fields=["status", "version", "updated_by", "updated_at"])
-    _record(current, action, user, old, _snapshot(current), comment)
+    _record(current, action, user, old, snapshot(current), comment)
     if was_approved or status == DataStatus.APPROVED:
         approved_data_changed(indicator=current.indicator, series=_series_of(current))
     return current
@@ -504,7 +504,7 @@ def datapoint_delete(
     right = Action.APPROVE_DATA if current.status == DataStatus.APPROVED else Action.ENTER_DATA
     _require(user, right, current.indicator)
     ensure_unlocked(indicator=current.indicator, period=current.period)
-    _record(current, ChangeAction.DELETED, user, _snapshot(current), {}, comment)
+    _record(current, ChangeAction.DELETED, user, snapshot(current), {}, comment)
     was_approved = current.status == DataStatus.APPROVED
     indicator, series = current.indicator, _series_of(current)
     current.delete()
