@@ -64,12 +64,6 @@ class _AskForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.partnership = partnership
 
-    def ask(self, *, user: Any) -> Any:
-        raise NotImplementedError
-
-    def announce(self, request: HttpRequest, result: Any) -> None:
-        raise NotImplementedError
-
 
 class DataRequestForm(_AskForm):
     indicator = forms.ModelChoiceField(queryset=None, to_field_name="code")

@@ -9,26 +9,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from partnership.tests.browser import DESKTOP, PHONE, horizontal_overflow, sign_in
+
 pytestmark = pytest.mark.browser
-
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-
-
-def sign_in(page: Page, live_server, world, username: str = "backbone") -> None:
-    """Sign in through the form, starting from the home page (which asks for it)."""
-    page.goto(f"{live_server.url}/")
-    expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")
-    expect(page.get_by_label("Username")).to_be_focused()
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(world.password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{live_server.url}/")
-
-
-def horizontal_overflow(page: Page) -> int:
-    """How many CSS pixels the page is wider than the window (0 when it fits)."""
-    return page.evaluate("Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
 
 
 def test_backbone_signs_in_sees_the_overview_and_signs_out(

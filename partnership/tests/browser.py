@@ -118,3 +118,28 @@ def screenshot_dir(pytestconfig) -> Path:
     folder = Path(os.environ.get("SCREENSHOT_DIR") or default)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def sign_in(page, live_server, world, username: str = "backbone", next_url: str = "/") -> None:
+    """Open ``next_url`` signed out, get sent to the sign-in form (focused on the
+    username), sign in as a world user and land back on ``next_url``."""
+    from urllib.parse import quote
+
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}{next_url}")
+    expect(page).to_have_url(f"{live_server.url}/accounts/login/?next={quote(next_url)}")
+    expect(page.get_by_label("Username")).to_be_focused()
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(world.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{live_server.url}{next_url}")
+
+
+def horizontal_overflow(page) -> int:
+    """How many CSS pixels the page is wider than the window (0 when it fits)."""
+    return page.evaluate("Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
