@@ -875,3 +875,78 @@ class DataRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.period_id} from {self.organization_id}"
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", "Uploaded"
+    PREVIEWING = "previewing", "Checking the file"
+    PREVIEWED = "previewed", "Preview ready"
+    COMMITTING = "committing", "Importing"
+    COMMITTED = "committed", "Imported"
+    REJECTED = "rejected", "Not imported"
+    FAILED = "failed", "Failed"
+
+
+def _import_upload_to(job: ImportJob, filename: str) -> str:
+    from django.utils import timezone
+
+    return timezone.now().strftime(f"imports/%Y/%m/{job.code}-{filename}")
+
+
+class ImportJob(models.Model):
+    """One file uploaded for import, through its preview and commit. Small files
+    are checked while the upload waits; large ones by a background task, which
+    reports ``progress`` (0-100) and a ``progress_message`` for the page's bar.
+    ``preview`` holds what the page and the error report show (counts, the first
+    rows, the issues); ``basis`` the preview's digest, so that the commit refuses
+    when data changed in between (``ImportStaleError``)."""
+
+    code = models.UUIDField(default=uuid.uuid4, editable=False)
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="import_jobs", db_index=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    filename = models.CharField(max_length=255)
+    file = models.FileField(upload_to=_import_upload_to, max_length=400)
+    encoding = models.CharField(max_length=20, blank=True, help_text="Empty: recognised.")
+    status = models.CharField(
+        max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    progress_message = models.CharField(max_length=200, blank=True)
+    preview = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    basis = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Serves look-ups by code from URLs (detail, status, commit, error report).
+            models.UniqueConstraint(fields=["code"], name="importjob_code_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=ImportStatus.values), name="importjob_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="importjob_progress_max"),
+        ]
+        indexes = [
+            # Serves the upload page's list of a user's recent imports in a partnership.
+            models.Index(fields=["partnership", "user", "-created_at"], name="importjob_user_idx"),
+            # Serves backbone staff's list of every recent import of the partnership.
+            models.Index(fields=["partnership", "-created_at"], name="importjob_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
+
+    @property
+    def running(self) -> bool:
+        return self.status in (
+            ImportStatus.UPLOADED,
+            ImportStatus.PREVIEWING,
+            ImportStatus.COMMITTING,
+        )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
@@ -31,6 +32,27 @@ from .results import (
 )
 from .validate import RowPlan, plan_rows
 
+# ``progress(percent, message)``: told at each phase and every few thousand rows,
+# for the background task's progress bar. Inside the commit's transaction, what a
+# hook writes to the database is only seen when the transaction ends.
+Progress = Callable[[int, str], None]
+
+
+def _rows_hook(progress: Progress | None, total: int, start: int, end: int, verb: str):
+    """A ``plan_rows`` hook mapping rows checked to percents from ``start`` to ``end``."""
+    if progress is None:
+        return None
+
+    def on_rows(done: int) -> None:
+        progress(start + (end - start) * done // max(total, 1), f"{verb} row {done:,} of {total:,}")
+
+    return on_rows
+
+
+def _tell(progress: Progress | None, percent: int, message: str) -> None:
+    if progress is not None:
+        progress(percent, message)
+
 
 def import_preview(
     *,
@@ -39,15 +61,21 @@ def import_preview(
     file: bytes | IO[bytes],
     filename: str,
     encoding: str | None = None,
+    progress: Progress | None = None,
 ) -> ImportPreview:
     """What importing the file would do, row by row: create, update, unchanged or
     error, with every problem's row, column and how to fix it. Writes nothing."""
     _require_import(user, partnership)
+    _tell(progress, 0, "Reading the file")
     try:
         table = read_table(file, filename, encoding)
     except ImportFileError as exc:
         return ImportPreview(filename=filename, file_issues=exc.issues)
-    plans = plan_rows(table, partnership, user, lock=False)
+    total = len(table.rows)
+    _tell(progress, 10, f"Checking {total:,} rows")
+    hook = _rows_hook(progress, total, 10, 90, "Checked")
+    plans = plan_rows(table, partnership, user, lock=False, on_rows=hook)
+    _tell(progress, 95, "Preparing the preview")
     return _preview(filename, table, plans)
 
 
@@ -60,6 +88,7 @@ def import_commit(
     encoding: str | None = None,
     comment: str = "",
     expected_basis: str | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Import the whole file in one transaction, or nothing.
 
@@ -71,16 +100,21 @@ def import_commit(
     naming the file.
     """
     _require_import(user, partnership)
+    _tell(progress, 0, "Reading the file")
     try:
         table = read_table(file, filename, encoding)
     except ImportFileError as exc:
         raise ImportRejected(ImportPreview(filename=filename, file_issues=exc.issues)) from None
+    total = len(table.rows)
+    _tell(progress, 10, f"Checking {total:,} rows against the data as it is now")
+    hook = _rows_hook(progress, total, 10, 50, "Checked")
     with transaction.atomic():
-        plans = plan_rows(table, partnership, user, lock=True)
+        plans = plan_rows(table, partnership, user, lock=True, on_rows=hook)
         if any(plan.status == RowStatus.ERROR for plan in plans):
             raise ImportRejected(_preview(filename, table, plans))
         if expected_basis is not None and expected_basis != _basis(plans):
             raise ImportStaleError(filename)
+        _tell(progress, 50, f"Writing {total:,} rows")
         changed = apply_plans(plans, user=user, comment=_comment(filename, comment))
     counts = Counter(plan.status for plan in plans)
     return ImportResult(

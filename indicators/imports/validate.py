@@ -12,6 +12,7 @@ the file a problem is.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -370,13 +371,26 @@ def mark_duplicates(plans: list[RowPlan]) -> None:
             )
 
 
-def plan_rows(table: Table, partnership: Partnership, user: Any, *, lock: bool) -> list[RowPlan]:
+def plan_rows(
+    table: Table,
+    partnership: Partnership,
+    user: Any,
+    *,
+    lock: bool,
+    on_rows: Callable[[int], None] | None = None,
+    every: int = 5_000,
+) -> list[RowPlan]:
     """Every row of the table, resolved, checked and classified against the data
     as it is now; with ``lock``, the existing points stay locked until the
     transaction ends. A fixed number of queries for the catalogue, one for the
-    periods, and one per hundred indicators for the existing points."""
+    periods, and one per hundred indicators for the existing points.
+    ``on_rows(n)`` is told every ``every`` rows resolved (for a progress bar)."""
     checker = RowChecker(Catalogue(partnership), user, table)
-    plans = [checker.resolve(raw) for raw in table.rows]
+    plans = []
+    for raw in table.rows:
+        plans.append(checker.resolve(raw))
+        if on_rows is not None and len(plans) % every == 0:
+            on_rows(len(plans))
     mark_duplicates(plans)
     periods = periods_for(plan.span for plan in plans if plan.span)
     pairs: dict[int, set[int]] = defaultdict(set)
