@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served locally: no CDN
     "partnership",
     "outcomes",
     "indicators",
@@ -205,12 +207,37 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The REST API (/api/v1/, docs/api.md). Every API view shares partnership.api_base,
+# which names these same classes; the defaults here keep any other DRF view closed.
+API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="30/minute")
+API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="1200/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "partnership.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "partnership.api_base.api_exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Collective Impact API",
+    "DESCRIPTION": "Shared measurement for partners' systems. See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "GeographyKindEnum": "indicators.models.GeographyKind",
+        "IndicatorKindEnum": "indicators.models.IndicatorKind",
+        "MembershipRoleEnum": "partnership.models.Role",
+        "OrganizationRoleEnum": "partnership.models.OrganizationRole",
+    },
 }
 
 # Production hardening. `manage.py check --deploy` is clean when DEBUG is off.

@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from partnership import views_tokens
 
 # The Django admin is for superusers only (it sees every partnership); backbone
 # staff run their partnership from the product's own pages.
@@ -15,6 +18,13 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/tokens/", views_tokens.token_page, name="account_tokens"),
+    path(
+        "account/tokens/<int:token_id>/revoke/", views_tokens.token_revoke_view, name="token_revoke"
+    ),
+    path("api/v1/", include("config.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("p/<slug:slug>/data/", include("indicators.urls_entry")),
     path("p/<slug:slug>/requests/", include("indicators.urls_requests")),
     path("", include("dashboards.urls")),

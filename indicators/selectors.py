@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 
 from outcomes.models import OutcomeArea
-from partnership.models import Partnership
+from partnership.models import Partnership, Role
+from partnership.permissions import Action, can, membership_in
 
-from .models import DataPoint, DataStatus, Indicator, Trend
+from .models import DataPoint, DataStatus, DerivedPoint, Indicator, Trend
 
 
 @dataclass
@@ -97,3 +101,49 @@ def trend_freshness(*, partnership: Partnership) -> dict:
         ),
     )
     return {"latest_data": latest_data, **states}
+
+
+def datapoints_visible_to(*, user: Any, partnership: Partnership) -> QuerySet[DataPoint]:
+    """The partnership's data points this user may read: everything for backbone
+    staff, approved data plus their own indicators' drafts for data stewards,
+    approved data for everyone else."""
+    points = DataPoint.objects.filter(indicator__partnership=partnership)
+    if can(user, Action.VIEW_UNAPPROVED_DATA, partnership):
+        return points
+    visible = Q(status=DataStatus.APPROVED)
+    membership = membership_in(user, partnership)
+    if membership is not None and membership.role == Role.DATA_STEWARD:
+        visible |= Q(indicator__steward_id=membership.organization_id)
+    return points.filter(visible)
+
+
+def trend_denominators(*, trends: Sequence[Trend]) -> dict[int, list[Decimal | None]]:
+    """The denominators under each trend's baseline and latest values, by trend id:
+    the approved reported point, else the point derived from child geographies.
+    Two queries, whatever the number of trends."""
+    if not trends:
+        return {}
+    geographies = {t.geography_id for t in trends}
+    in_geographies = Q(geography_id__in=geographies - {None})
+    if None in geographies:
+        in_geographies |= Q(geography__isnull=True)
+    where = in_geographies & Q(
+        indicator_id__in={t.indicator_id for t in trends},
+        period_id__in={p for t in trends for p in (t.baseline_period_id, t.latest_period_id)},
+    )
+    found: dict[tuple, Decimal | None] = {}
+    for rows in (  # reported values win over derived ones: read them last
+        DerivedPoint.objects.filter(where),
+        DataPoint.objects.filter(where, status=DataStatus.APPROVED),
+    ):
+        for *key, denominator in rows.values_list(
+            "indicator_id", "period_id", "geography_id", "category_id", "denominator"
+        ):
+            found[tuple(key)] = denominator
+    return {
+        t.pk: [
+            found.get((t.indicator_id, period, t.geography_id, t.category_id))
+            for period in (t.baseline_period_id, t.latest_period_id)
+        ]
+        for t in trends
+    }

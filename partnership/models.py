@@ -157,3 +157,40 @@ class Membership(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+
+class ApiToken(models.Model):
+    """A personal key for the REST API (``Authorization: Token <key>``).
+
+    Only the SHA-256 of the key is stored, so a copy of the database does not
+    hand out working keys; ``prefix`` (its first characters) lets people tell
+    their tokens apart. A revoked token stays for the record and never works again.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What uses it, e.g. 'District SIS export'.")
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Serves the authentication look-up of every API request by key hash.
+            models.UniqueConstraint(fields=["key_hash"], name="apitoken_key_hash_unique"),
+        ]
+        indexes = [
+            # Serves a user's token list on /account/tokens/.
+            models.Index(fields=["user", "created_at"], name="apitoken_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

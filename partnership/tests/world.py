@@ -152,3 +152,18 @@ def client_as(client, world):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def api(world):
+    """``api("viewer")`` is an API client acting as that world user."""
+
+    from rest_framework.test import APIClient
+
+    def as_user(name: str) -> Any:
+        client = APIClient()
+        if name != "anonymous":
+            client.force_authenticate(world.users[name])
+        return client
+
+    return as_user
