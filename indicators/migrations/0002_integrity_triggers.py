@@ -144,6 +144,14 @@ TRIGGERS = [
 ]
 
 
+# On SQLite, Django empties tables (a test's flush) with one DELETE per table in no
+# fixed order, and a row trigger cannot tell that from removing a dimension one
+# indicator still has data for; so there this rule is the services' and the
+# admin's alone. PostgreSQL empties tables with TRUNCATE, which fires no DELETE
+# trigger, and keeps it.
+POSTGRES_ONLY = {"indicator_dimension_delete"}
+
+
 def _quoted(text):
     return text.replace("'", "''")
 
@@ -200,6 +208,8 @@ def create_triggers(apps, schema_editor):
     if build is None:
         raise RuntimeError(f"No integrity triggers written for the {vendor} database.")
     for table, name, events, rules in TRIGGERS:
+        if vendor == "sqlite" and name in POSTGRES_ONLY:
+            continue
         for statement in build(table, name, events, rules):
             schema_editor.execute(statement)
 

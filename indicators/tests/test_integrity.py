@@ -140,7 +140,8 @@ def test_frequency_cannot_change_once_there_is_data(world):
     _refused("indicator_frequency_fixed_with_data", world.indicator.save)
 
 
-def test_a_dimension_with_data_cannot_be_removed_from_the_indicator(world):
+@pytest.mark.postgres
+def test_a_dimension_with_data_cannot_be_removed_from_the_indicator(world, postgres):
     race = DimensionFactory(partnership=world.partnership)
     world.indicator.dimensions.add(race)
     DataPointFactory(indicator=world.indicator, category=CategoryFactory(dimension=race))

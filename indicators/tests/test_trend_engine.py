@@ -225,7 +225,7 @@ def test_freshness_tells_stale_from_fresh(world, measured):
 
 @pytest.mark.postgres
 def test_a_second_worker_skips_an_indicator_being_computed(
-    world, measured, transactional_db, postgres
+    postgres, transactional_db, world, measured
 ):
     """Two workers never compute the same indicator at once: the second finds the
     indicator's TrendState row locked and steps aside (its task retries later)."""
