@@ -379,3 +379,37 @@ def test_a_partial_recompute_touches_only_the_reached_series(world, measured):
     ).get()
     world.indicator.refresh_from_db()
     assert kept_category_series.data_version == world.indicator.data_version
+
+
+def test_a_broker_outage_loses_no_recompute(
+    world, measured, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    """The change is saved even when the task cannot be queued; the indicator stays
+    visibly stale, and the periodic sweep recomputes it once the broker is back."""
+    from indicators import tasks
+
+    trend_engine.recompute_indicator(world.indicator.pk, force=True)
+    point = world.indicator.data_points.filter(status="approved", geography=measured["s1"]).first()
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("broker unreachable")
+
+    monkeypatch.setattr(tasks.recompute_indicator_trends, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        datapoint_update(
+            point=point,
+            expected_version=point.version,
+            user=world.users["backbone"],
+            value="10",
+            numerator="10",
+        )
+    assert "periodic sweep will pick it up" in caplog.text
+    world.indicator.refresh_from_db()
+    assert Trend.objects.select_related("indicator").filter(indicator=world.indicator)[0].stale
+
+    monkeypatch.undo()  # the broker is back
+    world.indicator.__class__.objects.filter(pk=world.indicator.pk).update(
+        recompute_requested_at=None  # as the sweep finds it after the request's time to live
+    )
+    assert recompute_pending_trends() == 1
+    assert not Trend.objects.select_related("indicator").filter(indicator=world.indicator)[0].stale
