@@ -5,7 +5,8 @@
 
 1. seed_scale.py loads the benchmark partnership (N approved data points);
 2. trends.py measures the trend engine on it (full recompute against the SQL
-   floor, edit-to-trend latency with a real worker, the worker's peak memory).
+   floor, edit-to-trend latency with a real worker, the worker's peak memory);
+3. imports.py imports 100,000 new rows (preview and commit) against the COPY floor.
 
 Each prints its numbers and writes JSON to bench/results/. See docs/performance.md.
 """
@@ -31,6 +32,7 @@ def main() -> None:
     steps = [
         ["seed_scale.py", "--points", str(args.points)],
         ["trends.py", "--partnership", "bench"],
+        ["imports.py", "--partnership", "bench", "--rows", "100000"],
     ]
     for step in steps:
         print(f"\n=== {' '.join(step)}", flush=True)
