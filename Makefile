@@ -45,7 +45,7 @@ test: install-dev
 serve: install
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --no-input
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	$(SERVE_ENV) $(BIN)/honcho start
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(SERVE_ENV) $(BIN)/honcho start
 
 lint: install-dev
 	$(BIN)/ruff check .
