@@ -147,15 +147,13 @@ class DimensionIn(serializers.Serializer):
 
 class SuppressedMixin(serializers.Serializer):
     """Adds ``suppressed`` and blanks ``suppressed_fields`` when the request's cell
-    policy hides the object (see ``partnership.privacy``)."""
+    policy hides the object (see ``partnership.privacy``). Subclasses define
+    ``hides(instance) -> bool``."""
 
     suppressed_fields: tuple[str, ...] = ()
     suppressed = serializers.SerializerMethodField(
         help_text="True when values are withheld because the group is too small."
     )
-
-    def hides(self, instance: Any) -> bool:
-        raise NotImplementedError
 
     def get_suppressed(self, instance: Any) -> bool:
         return self.hides(instance)

@@ -114,9 +114,6 @@ class PartnershipApiViewSet(ApiViewSet):
             return self.model.objects.none()
         return self.scoped_queryset()
 
-    def scoped_queryset(self) -> Any:
-        raise NotImplementedError
-
     @cached_property
     def partnership(self) -> Partnership:
         return get_partnership_or_404(self.request.user, self.kwargs["partnership_slug"])
