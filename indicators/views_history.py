@@ -20,15 +20,22 @@ from .views_entry import indicator_for, partnership_for
 HISTORY_PAGE_SIZE = 50
 
 
+def _shown(value: Any) -> Any:
+    """A field's value as the history shows it: missing and blank are both nothing."""
+    return None if value in (None, "") else value
+
+
 def change_rows(changes: list[DataPointChange]) -> list[tuple[DataPointChange, list[dict]]]:
-    """Each change with the fields it changed: name, old and new value."""
+    """Each change with the fields it changed: name, old and new value. A field
+    that was empty before and is empty after (a blank note on a new point) is no
+    change and is left out."""
     rows = []
     for change in changes:
-        diff = [
-            {"field": name, "old": change.old.get(name), "new": change.new.get(name)}
-            for name in TRACKED_FIELDS
-            if change.old.get(name) != change.new.get(name)
-        ]
+        diff = []
+        for name in TRACKED_FIELDS:
+            old, new = _shown(change.old.get(name)), _shown(change.new.get(name))
+            if old != new:
+                diff.append({"field": name, "old": old, "new": new})
         rows.append((change, diff))
     return rows
 

@@ -203,6 +203,17 @@ def test_a_points_history_shows_who_when_what_and_why(client_as, world, edited_p
     assert "<del>40</del>" in html and "<ins>44</ins>" in html
 
 
+def test_a_new_points_history_lists_only_the_fields_it_set(client_as, world, edited_point):
+    response = client_as("steward").get(
+        reverse("datapoint_history", args=["riverside", edited_point.pk])
+    )
+    created = dict(response.context["rows"])[edited_point.changes.order_by("pk").first()]
+    fields = {d["field"] for d in created}
+    assert "value" in fields
+    # A blank note or source on a new point is not a change worth a line.
+    assert not fields & {"note", "source", "numerator", "denominator"}
+
+
 def test_deleted_points_stay_in_the_indicators_history(client_as, world, edited_point):
     datapoint_delete(point=edited_point, expected_version=4, user=world.users["backbone"])
     response = client_as("backbone").get(
