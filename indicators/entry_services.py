@@ -23,6 +23,7 @@ from .models import Category, DataPoint, Geography, Indicator, Period
 from .services import (
     EditConflictError,
     datapoint_create,
+    datapoint_delete,
     datapoint_set_status,
     datapoint_update,
     decimal_text,
@@ -30,6 +31,7 @@ from .services import (
 )
 
 SAVED = "saved"
+DELETED = "deleted"
 ERROR = "error"
 CONFLICT = "conflict"
 
@@ -116,7 +118,8 @@ def grid_save(
     """Save the changed cells of one indicator's grid (one category, None: the
     total). Each cell names its ``period`` label, ``geography`` code ("" for
     partnership-wide), ``value``, optional ``numerator``/``denominator``, and
-    the ``version`` it was based on (0 for a new value)."""
+    the ``version`` it was based on (0 for a new value). A cell with every
+    field empty and a version removes the saved value."""
     geographies = {
         g.code: g
         for g in Geography.objects.filter(
@@ -192,6 +195,10 @@ def _save_cell(
                 return Outcome(key, CONFLICT)
             elif version == 0:
                 raise EditConflictError(point)
+            elif all(v is None for v in values.values()):
+                # An emptied cell removes its value; the history keeps it.
+                datapoint_delete(point=point, expected_version=version, user=user)
+                return Outcome(key, DELETED)
             else:
                 saved = datapoint_update(point=point, expected_version=version, user=user, **values)
     except EditConflictError as exc:

@@ -110,6 +110,13 @@ def test_steward_types_saves_and_meets_a_conflict(
     expect(cell(page, "Partnership-wide", "2021-22")).to_have_value("61")
     expect(conflicts).to_be_hidden()
 
+    # Emptying a saved cell removes its value (kept in the history).
+    cell(page, "Riverside County", "2021-22").fill("")
+    expect(page.locator("#cell-panel")).to_contain_text("saving removes this value")
+    page.get_by_role("button", name="Save 1 change").click()
+    expect(page.get_by_role("status").filter(has_text="Saved")).to_have_text("Saved 1 value.")
+    expect(cell(page, "Riverside County", "2021-22")).to_have_value("")
+
     # The panel edits numerator and denominator of the selected cell.
     cell(page, "North District", "2021-22").click()
     expect(page.get_by_label("Numerator")).to_have_value("96")

@@ -76,6 +76,31 @@ def test_an_edit_of_an_older_version_is_a_conflict_with_the_other_value(client_a
     assert point.value == Decimal("61")  # never silently overwritten
 
 
+def test_emptying_a_cell_removes_its_value_and_keeps_the_history(client_as, world):
+    point = DataPointFactory(indicator=world.indicator, status=DataStatus.DRAFT)
+    blank = cell(period="2021-22", value="", version=1, numerator="", denominator="")
+    results = save(client_as("steward"), world, blank)
+    assert results[0]["result"] == "deleted"
+    assert not DataPoint.objects.filter(pk=point.pk).exists()
+    change = DataPointChange.objects.filter(indicator=world.indicator).latest("pk")
+    assert change.action == ChangeAction.DELETED and change.changed_by == world.users["steward"]
+
+
+def test_emptying_a_cell_someone_changed_meanwhile_is_a_conflict(client_as, world):
+    point = DataPointFactory(indicator=world.indicator, status=DataStatus.DRAFT)
+    datapoint_update(point=point, expected_version=1, user=world.users["backbone"], value="61")
+    results = save(client_as("steward"), world, cell(period="2021-22", value="", version=1))
+    assert results[0]["result"] == "conflict"
+    assert DataPoint.objects.filter(pk=point.pk).exists()
+
+
+def test_a_steward_cannot_empty_an_approved_value(client_as, world):
+    point = DataPointFactory(indicator=world.indicator, status=DataStatus.APPROVED)
+    results = save(client_as("steward"), world, cell(period="2021-22", value="", version=1))
+    assert results[0]["result"] == "error"
+    assert DataPoint.objects.filter(pk=point.pk).exists()
+
+
 def test_a_new_value_where_someone_created_one_meanwhile_is_a_conflict(client_as, world):
     DataPointFactory(indicator=world.indicator, value=Decimal("70"))
     results = save(client_as("steward"), world, cell(period="2021-22", value="52", version=0))

@@ -16,6 +16,16 @@
   var FIELDS = ["value", "numerator", "denominator"];
   function validate(vals) { return window.EntryChecks.validate(vals, config.unit); }
 
+  // Emptying every field of a cell that holds a saved value removes that value
+  // (the server records the deletion in its history).
+  function isClearing(td) {
+    var vals = current(td);
+    return Number(td.dataset.version || 0) > 0 &&
+      FIELDS.every(function (f) { return !vals[f].trim(); });
+  }
+
+  function checks(td) { return isClearing(td) ? {} : validate(current(td)); }
+
   var rows = Array.prototype.map.call(table.tBodies[0].rows, function (tr) {
     return Array.prototype.slice.call(tr.querySelectorAll("td.cell"));
   });
@@ -49,7 +59,7 @@
   function render(td) {
     var input = td.querySelector(".cell__input");
     var dirty = isDirty(td);
-    var errs = errors.get(td) || (dirty ? validate(current(td)) : {});
+    var errs = errors.get(td) || (dirty ? checks(td) : {});
     var invalid = Object.keys(errs).length > 0;
     td.classList.toggle("cell--dirty", dirty);
     td.classList.toggle("cell--invalid", invalid);
@@ -136,9 +146,9 @@
     if (d.locked) parts.push(d.locked + "; values cannot change.");
     if (d.status) parts.push((d.statusLabel || d.status) + ", version " + d.version + (d.updatedBy ? ", last changed by " + d.updatedBy : "") + ".");
     else parts.push("No value yet.");
-    if (isDirty(td)) parts.push("Changed, not saved yet.");
+    if (isDirty(td)) parts.push(isClearing(td) ? "Emptied: saving removes this value (its history is kept)." : "Changed, not saved yet.");
     panel.state.textContent = parts.join(" ");
-    var errs = errors.get(td) || (isDirty(td) ? validate(vals) : {});
+    var errs = errors.get(td) || (isDirty(td) ? checks(td) : {});
     panel.error.hidden = Object.keys(errs).length === 0;
     panel.error.textContent = messageOf(errs);
     document.querySelectorAll("[data-cell-action]").forEach(function (b) {
@@ -201,6 +211,9 @@
     editing = true;
     var vals = Object.assign({}, current(td));
     vals.value = event.target.value;
+    // Emptying the value in the grid empties the whole cell: its numerator and
+    // denominator belong to that value.
+    if (!vals.value.trim()) vals.numerator = vals.denominator = "";
     edits.set(td, vals);
     errors.delete(td);
     render(td);
@@ -280,7 +293,7 @@
     rows.forEach(function (r) {
       r.forEach(function (td) {
         if (!isDirty(td)) return;
-        if (Object.keys(validate(current(td))).length) { invalid += 1; return; }
+        if (Object.keys(checks(td)).length) { invalid += 1; return; }
         var vals = current(td);
         cells.push({
           period: td.dataset.period, geography: td.dataset.geo, version: Number(td.dataset.version || 0),
@@ -300,7 +313,10 @@
         var td = findCell(result.period, result.geography);
         if (!td) return;
         counts[result.result] += 1;
-        if (result.result === "saved") {
+        if (result.result === "deleted") {
+          counts.saved += 1;
+          applyPoint(td, null);
+        } else if (result.result === "saved") {
           applyPoint(td, result.point);
           td.classList.add("cell--saved");
           setTimeout(function () { td.classList.remove("cell--saved"); }, 2000);
