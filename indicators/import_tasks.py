@@ -20,7 +20,6 @@ from .imports import (
     ImportPreview,
     ImportRejected,
     ImportStaleError,
-    RowStatus,
     import_commit,
     import_preview,
 )
@@ -72,12 +71,11 @@ def _row_json(row: Any) -> dict[str, Any]:
 def preview_json(preview: ImportPreview) -> dict[str, Any]:
     """What the page and the error report need of a preview: its counts, the first
     rows (errors first) and the issues, each as [row, column, value, message]."""
-    rows = sorted(preview.rows, key=lambda row: (row.status != RowStatus.ERROR, row.number))
     issues = preview.issues
     return {
         "counts": preview.counts,
-        "total": len(preview.rows),
-        "rows": [_row_json(row) for row in rows[:PREVIEW_ROWS]],
+        "total": preview.total,
+        "rows": [_row_json(row) for row in preview.first_rows(PREVIEW_ROWS)],
         "file_issues": [issue.message for issue in preview.file_issues],
         "issues": [[i.row, i.column, i.value, i.message] for i in issues[:REPORT_ISSUES]],
         "issue_count": len(issues),

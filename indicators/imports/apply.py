@@ -1,36 +1,50 @@
 """Writing an import's creates and updates in bulk, with their history.
 
-The caller holds the transaction and has checked every row. Creates go in with
-``indicators.bulk.insert_rows`` (COPY on PostgreSQL), updates with one UPDATE
-per batch, history rows with one more bulk insert: a few statements per
-thousands of rows, never one per row. The rules are those of
-``services.datapoint_create`` and ``datapoint_update``: new points are drafts,
-every change raises the version and is recorded with who, when, old and new.
+The caller holds the transaction and has checked every row. On PostgreSQL the
+new points go in with COPY, their ids are read back by key in one query per
+hundred indicators, and their history rows go in with COPY too; updates go in
+with one ``UPDATE ... FROM (VALUES ...)`` per thousand rows. Rows are formatted
+as they stream into the database, never gathered into lists of objects: a few
+statements per tens of thousands of rows, never one per row. On SQLite the same
+rows go in with ``executemany``.
+
+The rules are those of ``services.datapoint_create`` and ``datapoint_update``:
+new points are drafts, every change raises the version and is recorded with
+who, when, old and new, and approved data that changes is told to the trend
+engine once per indicator.
 """
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import connection
+from django.db.models import Model
 from django.utils import timezone
 
 from .. import bulk
 from ..locks import ensure_unlocked_periods
-from ..models import ChangeAction, DataPoint, DataPointChange, DataStatus, Indicator, Period
+from ..models import (
+    Category,
+    ChangeAction,
+    DataPoint,
+    DataPointChange,
+    DataStatus,
+    Geography,
+    Indicator,
+)
+from ..periods import PeriodSpan
 from ..services import TRACKED_FIELDS, approved_data_changed, period_from_span
-from .points import PointFields, point_filters, point_key
+from .catalogue import periods_for
+from .points import PointKey, Snapshots, point_filters
 from .results import RowStatus
 from .validate import RowPlan
 
 UPDATE_BATCH = 1000
-# A data point's key, then the fields its history tracks (services.TRACKED_FIELDS),
-# then the book-keeping the import sets.
 KEY_COLUMNS = ("indicator_id", "period_id", "geography_id", "category_id")
+# A new point's columns: its key, the fields its history tracks
+# (services.TRACKED_FIELDS), then the book-keeping the import sets.
 POINT_COLUMNS = (
     *KEY_COLUMNS,
     *TRACKED_FIELDS,
@@ -56,119 +70,203 @@ CHANGE_COLUMNS = (
 )
 
 
+NULL = "\\N"  # COPY's NULL
+
+
+class Writer:
+    """Formats one import's rows for the database: who and when are the same for
+    every row. On PostgreSQL rows become COPY lines directly (formatting each
+    value by its known type is several times faster than ``bulk.insert_rows``);
+    elsewhere they are tuples for ``executemany``."""
+
+    def __init__(self, *, user: Any, comment: str):
+        self.now = timezone.now()
+        self.user_id = user.pk if getattr(user, "is_authenticated", False) else None
+        self.comment = comment
+        self.snapshots = Snapshots()
+        self.copy = connection.vendor == "postgresql"
+
+    def points(self, keyed: Iterable[tuple[PointKey, RowPlan]]) -> Iterator[Any]:
+        """New points (version 1) from (key, row) pairs, in POINT_COLUMNS order."""
+        user_id, now = self.user_id, self.now
+        if not self.copy:
+            for key, plan in keyed:
+                yield (*key, *plan.new, 1, user_id, now, user_id, now)  # type: ignore[misc]
+            return
+        who = f"{NULL if user_id is None else user_id}\t{now}"
+        for (indicator_id, period_id, geography_id, category_id), plan in keyed:
+            value, numerator, denominator, note, source, status = plan.new  # type: ignore[misc]
+            yield (
+                f"{indicator_id}\t{period_id}\t{NULL if geography_id is None else geography_id}\t"
+                f"{NULL if category_id is None else category_id}\t{value}\t"
+                f"{NULL if numerator is None else numerator}\t"
+                f"{NULL if denominator is None else denominator}\t"
+                f"{bulk.escape(note)}\t{bulk.escape(source)}\t{status}\t1\t{who}\t{who}"
+            )
+
+    def history(self, rows: Iterable[tuple[int, RowPlan]], action: str) -> Iterator[Any]:
+        """History rows for (data point id, row) pairs, in CHANGE_COLUMNS order:
+        who, when, old, new, why."""
+        json, escape = self.snapshots.json, bulk.escape
+        user_id, now, comment = self.user_id, self.now, self.comment
+        who = f"{action}\t{NULL if user_id is None else user_id}\t{now}"
+        why = escape(comment)
+        codes: dict[int, str] = {}  # escaped codes of geographies and categories, by id()
+        for pk, plan in rows:
+            assert plan.indicator is not None and plan.span is not None and plan.new is not None
+            geography, category, old = plan.geography, plan.category, plan.old
+            if not self.copy:
+                yield (
+                    pk,
+                    plan.indicator.id,
+                    plan.span.label,
+                    geography.code if geography else "",
+                    category.code if category else "",
+                    action,
+                    user_id,
+                    now,
+                    "{}" if old is None else json(old),
+                    json(plan.new),
+                    comment,
+                )
+                continue
+            where = codes.get(id(geography)) or _code(codes, geography)
+            which = codes.get(id(category)) or _code(codes, category)
+            yield (
+                f"{pk}\t{plan.indicator.id}\t{escape(plan.span.label)}\t{where}\t{which}\t"
+                f"{who}\t{'{}' if old is None else escape(json(old))}\t"
+                f"{escape(json(plan.new))}\t{why}"
+            )
+
+    def insert(self, model: type[Model], columns: tuple[str, ...], rows: Iterable[Any]) -> None:
+        if self.copy:
+            bulk.copy_lines(model, columns, rows)
+        else:
+            bulk.insert_rows(model, columns, rows)
+
+
+def _code(codes: dict[int, str], thing: Geography | Category | None) -> str:
+    """A geography's or category's code as COPY text, remembered by object."""
+    codes[id(thing)] = code = bulk.escape(thing.code) if thing is not None else ""
+    return code
+
+
 def apply_plans(plans: list[RowPlan], *, user: Any, comment: str) -> list[Indicator]:
     """Write the creates and updates; returns the indicators whose approved data
     changed (each told once, with ``approved_data_changed``)."""
-    now = timezone.now()
-    user_id = user.pk if getattr(user, "is_authenticated", False) else None
     creates = [plan for plan in plans if plan.status == RowStatus.CREATE]
     updates = [plan for plan in plans if plan.status == RowStatus.UPDATE]
-    _guard_locks(creates, updates)
-    _insert_points(creates, user_id, now)
-    _update_points(updates, user_id, now)
-    bulk.insert_rows(
-        DataPointChange,
-        CHANGE_COLUMNS,
-        _history(creates, ChangeAction.CREATED, user_id, now, comment),
-    )
-    bulk.insert_rows(
-        DataPointChange,
-        CHANGE_COLUMNS,
-        _history(updates, ChangeAction.UPDATED, user_id, now, comment),
-    )
-    changed = {
-        plan.indicator.pk: plan.indicator
-        for plan in updates
-        if plan.indicator is not None and plan.old and plan.old["status"] == DataStatus.APPROVED
-    }
-    for indicator in changed.values():
-        approved_data_changed(
-            indicator=indicator,
-            series={
-                (plan.point.geography_id, plan.point.category_id)
-                for plan in updates
-                if plan.indicator is indicator and plan.point is not None
-            },
-        )
-    return list(changed.values())
+    if not creates and not updates:
+        return []
+    writer = Writer(user=user, comment=comment)
+    period_ids = _period_ids([*creates, *updates])
+    _guard_locks(creates, updates, period_ids)
+    _insert_points(writer, creates, period_ids)
+    _update_points(writer, updates)
+    return _tell_trends(updates)
 
 
-def _guard_locks(creates: list[RowPlan], updates: list[RowPlan]) -> None:
+def _period_ids(plans: list[RowPlan]) -> dict[tuple[str, str], int]:
+    """The Period ids of these rows by kind and label, creating the ones that do
+    not exist yet: one query, and one more per new period (not per row)."""
+    spans: dict[tuple[str, str], PeriodSpan] = {}
+    for plan in plans:
+        assert plan.span is not None
+        spans.setdefault((plan.span.kind, plan.span.label), plan.span)
+    found = {key: period.pk for key, period in periods_for(spans.values()).items()}
+    for key, span in spans.items():
+        if key not in found:
+            found[key] = period_from_span(span).pk
+    return found
+
+
+def _guard_locks(
+    creates: list[RowPlan], updates: list[RowPlan], ids: dict[tuple[str, str], int]
+) -> None:
     """Hold every period the import writes, and refuse if one was locked after the
     rows were checked (PostgreSQL; SQLite has one writer at a time anyway)."""
-    written = [plan for plan in [*creates, *updates] if plan.indicator is not None]
-    if not written:
-        return
-    _periods(creates)
-    ensure_unlocked_periods(
-        partnership=written[0].indicator.partnership,
-        period_ids={plan.point.period_id for plan in written if plan.point is not None},
+    written = creates or updates
+    assert written[0].indicator is not None
+    ensure_unlocked_periods(partnership=written[0].indicator.partnership, period_ids=ids.values())
+
+
+def _key(plan: RowPlan, period_ids: dict[tuple[str, str], int]) -> PointKey:
+    assert plan.indicator is not None and plan.span is not None
+    return (
+        plan.indicator.pk,
+        period_ids[(plan.span.kind, plan.span.label)],
+        plan.geography.pk if plan.geography else None,
+        plan.category.pk if plan.category else None,
     )
 
 
-def _periods(creates: list[RowPlan]) -> None:
-    """Create the Period rows that new points need and do not exist yet: one per
-    distinct label, not per row."""
-    made: dict[tuple[str, str], Period] = {}
-    for plan in creates:
-        if plan.period is None and plan.span is not None:
-            key = (plan.span.kind, plan.span.label)
-            if key not in made:
-                made[key] = period_from_span(plan.span)
-            plan.period = made[key]
-        assert plan.point is not None and plan.period is not None
-        plan.point.period_id = plan.period.pk
-
-
-def _insert_points(creates: list[RowPlan], user_id: int | None, now: datetime) -> None:
-    if not creates:
-        return
-    _periods(creates)
-    points = sorted((plan.point for plan in creates if plan.point), key=_index_order)
-    rows = ((*point_key(p), *_tracked(p), p.version, user_id, now, user_id, now) for p in points)
-    bulk.insert_rows(DataPoint, POINT_COLUMNS, rows)
-    _read_back_ids(creates)
-
-
-def _index_order(point: PointFields) -> tuple[Any, ...]:
+def _index_order(key: PointKey) -> tuple[Any, ...]:
     """The unique index's order (NULLs last), so inserts touch few index pages."""
-    i, p, g, c = point_key(point)
+    i, p, g, c = key
     return (i, p, g is None, g or 0, c is None, c or 0)
 
 
-def _read_back_ids(creates: list[RowPlan]) -> None:
-    """COPY does not return ids: read them back by key (one query per hundred
-    indicators), for the history rows that point at the new data points."""
-    by_key = {point_key(plan.point): plan.point for plan in creates if plan.point}
-    pairs: dict[int, set[int]] = defaultdict(set)
-    for indicator_id, period_id, _, _ in by_key:
-        pairs[indicator_id].add(period_id)
+def _insert_points(
+    writer: Writer, creates: list[RowPlan], period_ids: dict[tuple[str, str], int]
+) -> None:
+    if not creates:
+        return
+    keyed = sorted(
+        ((_key(plan, period_ids), plan) for plan in creates), key=lambda kp: _index_order(kp[0])
+    )
+    writer.insert(DataPoint, POINT_COLUMNS, writer.points(keyed))
+    ids = _read_back_ids([key for key, _ in keyed])
+    history = writer.history(
+        zip(ids, (plan for _, plan in keyed), strict=True), ChangeAction.CREATED
+    )
+    writer.insert(DataPointChange, CHANGE_COLUMNS, history)
+
+
+def _read_back_ids(keys: list[PointKey]) -> list[int]:
+    """The ids of the points just inserted with these keys, in their order: COPY
+    does not return them. One query per hundred indicators; cheaper than taking
+    100,000 ids from the sequence one ``nextval`` at a time."""
+    pairs: dict[int, set[int]] = {}
+    for indicator_id, period_id, _, _ in keys:
+        pairs.setdefault(indicator_id, set()).add(period_id)
+    found: dict[tuple[Any, ...], int] = {}
     for condition in point_filters(pairs):
         for pk, *key in (
             DataPoint.objects.filter(condition)
             .order_by()
             .values_list("pk", "indicator_id", "period_id", "geography_id", "category_id")
         ):
-            if (point := by_key.get(tuple(key))) is not None:  # type: ignore[arg-type]
-                point.pk = pk
+            found[tuple(key)] = pk
+    return [found[key] for key in keys]
 
 
-def _update_points(updates: list[RowPlan], user_id: int | None, now: datetime) -> None:
+def _update_points(writer: Writer, updates: list[RowPlan]) -> None:
+    if not updates:
+        return
     rows = []
     for plan in updates:
-        assert plan.point is not None
-        plan.point.version += 1
-        rows.append((plan.point.pk, *_tracked(plan.point), plan.point.version, user_id, now))
+        assert plan.point is not None and plan.new is not None
+        rows.append((plan.point.pk, *plan.new, plan.point.version + 1, writer.user_id, writer.now))
     if connection.vendor == "postgresql":
         _update_from_values(rows)
     else:
-        attnames = [DataPoint._meta.get_field(name).attname for name in UPDATE_FIELDS]
-        points = [DataPoint(pk=row[0], **dict(zip(attnames, row[1:], strict=True))) for row in rows]
-        DataPoint.objects.bulk_update(points, UPDATE_FIELDS, batch_size=UPDATE_BATCH)
+        _update_each(rows)
+    del rows
+    history = writer.history(
+        ((plan.point.pk, plan) for plan in updates if plan.point), ChangeAction.UPDATED
+    )
+    writer.insert(DataPointChange, CHANGE_COLUMNS, history)
 
 
-def _tracked(point: PointFields) -> tuple[Any, ...]:
-    return tuple(getattr(point, name) for name in TRACKED_FIELDS)
+def _update_each(rows: list[tuple[Any, ...]]) -> None:
+    """Elsewhere (SQLite): one UPDATE statement run for every row by
+    ``executemany``, in process; ``bulk_update``'s CASE per field costs more."""
+    quote = connection.ops.quote_name
+    fields = [DataPoint._meta.get_field(name) for name in UPDATE_FIELDS]
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {quote(DataPoint._meta.db_table)} SET {assignments} WHERE id = %s"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(*(bulk.plain(v) for v in row[1:]), row[0]) for row in rows])
 
 
 def _update_from_values(rows: list[tuple[Any, ...]]) -> None:
@@ -191,21 +289,17 @@ def _update_from_values(rows: list[tuple[Any, ...]]) -> None:
         execute_values(cursor.cursor, sql, rows, page_size=UPDATE_BATCH)
 
 
-def _history(
-    plans: Iterable[RowPlan], action: str, user_id: int | None, now: datetime, comment: str
-) -> Iterable[tuple[Any, ...]]:
-    for plan in plans:
-        assert plan.point is not None and plan.indicator is not None and plan.span is not None
-        yield (
-            plan.point.pk,
-            plan.indicator.pk,
-            plan.span.label,
-            plan.geography.code if plan.geography else "",
-            plan.category.code if plan.category else "",
-            action,
-            user_id,
-            now,
-            json.dumps(plan.old or {}),
-            json.dumps(plan.new or {}),
-            comment,
-        )
+def _tell_trends(updates: list[RowPlan]) -> list[Indicator]:
+    """Approved data that changed makes its indicator's trends stale: tell each
+    indicator once, with the series that changed."""
+    series: dict[int, set[tuple[int | None, int | None]]] = {}
+    indicators: dict[int, Indicator] = {}
+    for plan in updates:
+        point = plan.point
+        if plan.indicator is None or point is None or point.status != DataStatus.APPROVED:
+            continue
+        indicators[plan.indicator.pk] = plan.indicator
+        series.setdefault(plan.indicator.pk, set()).add((point.geography_id, point.category_id))
+    for pk, indicator in indicators.items():
+        approved_data_changed(indicator=indicator, series=series[pk])
+    return list(indicators.values())

@@ -1,13 +1,19 @@
-"""The data points an import touches: read in a few queries, changed in memory.
+"""The data points an import touches: read in a few queries, compared in memory.
 
 ``existing_points`` reads the points of the indicators and periods a file names,
 one query per hundred indicators, as ``PointFields`` (plain slots, not model
 instances: a file may hold 100,000 rows). ``change_point`` applies an edit with
 the rules of ``services.datapoint_update``.
+
+A point's tracked fields (``services.TRACKED_FIELDS``: value, numerator,
+denominator, note, source, status) travel as a ``Tracked`` tuple in that order,
+and become the history's snapshot form (decimals as text) only when written:
+``snapshot_of`` for a dict, ``snapshot_json`` for the stored JSON text.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -16,14 +22,16 @@ from typing import Any
 from django.db.models import Q
 
 from ..models import DataPoint, DataStatus
-from ..services import snapshot
+from ..services import TRACKED_FIELDS, decimal_text
 
-# A data point's identity: indicator, period, geography and category ids (the
-# period is None only for a new point whose period is not stored yet).
-PointKey = tuple[int, int | None, int | None, int | None]
+# A data point's identity: indicator, period, geography and category ids.
+PointKey = tuple[int, int, int | None, int | None]
+# value, numerator, denominator, note, source, status (TRACKED_FIELDS' order).
+Tracked = tuple[Decimal, Decimal | None, Decimal | None, str, str, str]
 # How many indicators one query for existing points covers.
 INDICATORS_PER_QUERY = 100
 VALUE_FIELDS = ("value", "numerator", "denominator")
+assert TRACKED_FIELDS == (*VALUE_FIELDS, "note", "source", "status")
 
 
 def point_filters(pairs: dict[int, set[int]]) -> Iterator[Q]:
@@ -39,13 +47,12 @@ def point_filters(pairs: dict[int, set[int]]) -> Iterator[Q]:
 
 @dataclass(slots=True)
 class PointFields:
-    """The fields of a data point that an import reads, compares and writes: an
-    existing point as read, or the draft a row would create (``pk`` None until it
-    is written). Plain slots rather than model instances, since a file may hold
+    """The fields of an existing data point that an import reads, compares and
+    writes. Plain slots rather than model instances, since a file may hold
     100,000 of them; ``services.snapshot`` reads them like a DataPoint."""
 
     indicator_id: int
-    period_id: int | None
+    period_id: int
     geography_id: int | None
     category_id: int | None
     value: Decimal
@@ -54,8 +61,12 @@ class PointFields:
     note: str
     source: str
     status: str
-    version: int = 1
-    pk: int | None = None
+    version: int
+    pk: int
+
+    @property
+    def tracked(self) -> Tracked:
+        return (self.value, self.numerator, self.denominator, self.note, self.source, self.status)
 
 
 def point_key(point: PointFields) -> PointKey:
@@ -73,26 +84,68 @@ def existing_points(pairs: dict[int, set[int]], *, lock: bool) -> dict[PointKey,
         if lock:
             points = points.select_for_update()
         for values in points.values_list(*columns):
-            point = PointFields(**dict(zip(names, values, strict=True)))
+            point = PointFields(*values)
             found[point_key(point)] = point
     return found
 
 
-def change_point(
-    point: PointFields, values: dict[str, Any], note: str, source: str
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Apply an edit to ``point`` in memory, as ``services.datapoint_update`` does:
-    a changed value, numerator or denominator sends submitted or approved data
-    back to draft. Returns the history snapshots before and after."""
-    old = snapshot(point)
-    point.value, point.numerator, point.denominator = (
-        values["value"],
-        values["numerator"],
-        values["denominator"],
-    )
-    point.note, point.source = note, source
-    new = snapshot(point)
-    values_changed = any(new[f] != old[f] for f in VALUE_FIELDS)
-    if values_changed and point.status in (DataStatus.APPROVED, DataStatus.SUBMITTED):
-        point.status = new["status"] = DataStatus.DRAFT
-    return old, new
+def change_point(point: PointFields, new: Tracked) -> Tracked:
+    """The point's tracked fields after an edit to ``new`` (whose status is the
+    point's own), as ``services.datapoint_update`` rules: a changed value,
+    numerator or denominator sends submitted or approved data back to draft."""
+    if point.status in (DataStatus.APPROVED, DataStatus.SUBMITTED) and (
+        new[0] != point.value or new[1] != point.numerator or new[2] != point.denominator
+    ):
+        return (*new[:5], DataStatus.DRAFT)  # type: ignore[return-value]
+    return new
+
+
+class Snapshots:
+    """The history's snapshot form of tracked tuples, remembering each decimal's
+    text (a file repeats values, and ``decimal_text`` is the costly part)."""
+
+    def __init__(self) -> None:
+        self._texts: dict[Decimal, str] = {}
+
+    def text(self, value: Decimal | None) -> str | None:
+        if value is None:
+            return None
+        text = self._texts.get(value)
+        if text is None:
+            text = decimal_text(value)
+            if len(self._texts) < 100_000:
+                self._texts[value] = text
+        return text
+
+    def of(self, tracked: Tracked) -> dict[str, Any]:
+        """The snapshot as ``services.snapshot`` writes it."""
+        value, numerator, denominator, note, source, status = tracked
+        return {
+            "value": self.text(value),
+            "numerator": self.text(numerator),
+            "denominator": self.text(denominator),
+            "note": note,
+            "source": source,
+            "status": status,
+        }
+
+    def json(self, tracked: Tracked) -> str:
+        """``json.dumps(self.of(tracked))``, written directly: it runs once per row."""
+        value, numerator, denominator, note, source, status = tracked
+        return (
+            f'{{"value": "{self.text(value)}", "numerator": {_number(self.text(numerator))}, '
+            f'"denominator": {_number(self.text(denominator))}, "note": {_string(note)}, '
+            f'"source": {_string(source)}, "status": "{status}"}}'
+        )
+
+
+def _number(text: str | None) -> str:
+    return "null" if text is None else f'"{text}"'
+
+
+def _string(text: str) -> str:
+    return json.encoder.encode_basestring_ascii(text) if text else '""'  # type: ignore[attr-defined]
+
+
+def snapshot_of(tracked: Tracked) -> dict[str, Any]:
+    return Snapshots().of(tracked)

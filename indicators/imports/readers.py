@@ -4,6 +4,9 @@ A file becomes a ``Table``: its columns by canonical name (DOMAIN.md, "Names on
 the wire") and its rows as text, each numbered as a spreadsheet shows it (the
 header is row 1, the first data row is row 2). Blank rows are skipped but keep
 their numbers. Problems with the file as a whole raise ``ImportFileError``.
+
+A row is a tuple of texts in the order of ``Table.columns`` (not a dict: a file
+may hold 100,000 rows, and a dict per row costs several times the memory).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from operator import itemgetter
 from typing import IO, Any, NoReturn
 
 from .results import ImportFileError, Issue
@@ -35,6 +39,7 @@ COLUMNS = (
     "note",
     "source",
 )
+POSITION = {name: i for i, name in enumerate(COLUMNS)}
 REQUIRED = ("indicator", "period", "value")
 # "Geography code" or "Indicator name" mean the same column: each takes a code or a name.
 _SUFFIXED = {"indicator", "geography", "dimension", "category"}
@@ -45,10 +50,22 @@ CSV_TYPES = (".csv", ".txt", ".tsv")
 _SEPARATORS = re.compile(r"[\s_]+")
 
 
-@dataclass(frozen=True, slots=True)
 class RawRow:
-    number: int
-    cells: dict[str, str]
+    """One row of the file: its number and its texts for all of ``COLUMNS``, in
+    that order (empty for a column the file does not have)."""
+
+    __slots__ = ("number", "values")
+
+    def __init__(self, number: int, values: tuple[str, ...]):
+        self.number = number
+        self.values = values
+
+    def get(self, column: str) -> str:
+        return self.values[POSITION[column]]
+
+    @property
+    def cells(self) -> dict[str, str]:
+        return dict(zip(COLUMNS, self.values, strict=True))
 
 
 @dataclass
@@ -120,7 +137,7 @@ def read_table(file: bytes | IO[bytes], filename: str, encoding: str | None = No
     text = decode(data, encoding)
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    table = _table(reader)
+    table = _table(reader, text=True)
     table.delimiter = delimiter
     return table
 
@@ -196,7 +213,8 @@ def _date_text(value: date, column: str) -> str:
     return value.isoformat()
 
 
-def _table(records: Iterable[list[Any]]) -> Table:
+def _table(records: Iterable[list[Any]], *, text: bool = False) -> Table:
+    """``text``: every cell is a string already (CSV), so only strip it."""
     records = iter(records)
     header = next(records, None)
     while header is not None and not any(cell_text(c) for c in header):
@@ -206,13 +224,25 @@ def _table(records: Iterable[list[Any]]) -> Table:
     positions, headers = _header(header)
     named = {i for i, _ in positions}
     unnamed = [i for i in range(len(header)) if i not in named]
+    width = len(header)
+    # Where each of COLUMNS is in a record padded with blanks to one past the
+    # header's width: a column the file does not have reads that last blank.
+    where = {name: i for i, name in positions}
+    at = [(where.get(name, width), name) for name in COLUMNS]
+    pick = itemgetter(*(i for i, _ in at))
+    padding = [""] * (width + 1)
     rows: list[RawRow] = []
     for number, record in enumerate(records, start=2):
-        _check_unnamed(record, unnamed, len(header), number)
-        cells = {
-            name: cell_text(record[i], name) if i < len(record) else "" for i, name in positions
-        }
-        if not any(cells.values()):
+        size = len(record)
+        if unnamed or size > width:
+            _check_unnamed(record, unnamed, width, number)
+        if size <= width:
+            record = [*record, *padding[: width + 1 - size]]
+        if text:
+            values = tuple(map(str.strip, pick(record)))
+        else:
+            values = tuple(cell_text(record[i], name) for i, name in at)
+        if not any(values):
             continue
         if len(rows) == MAX_ROWS:
             _file_error(
@@ -220,7 +250,7 @@ def _table(records: Iterable[list[Any]]) -> Table:
                 f"imported at once. Split it into files of at most {MAX_ROWS:,} rows, each "
                 "with the header row."
             )
-        rows.append(RawRow(number, cells))
+        rows.append(RawRow(number, values))
     return Table([name for _, name in positions], rows, headers)
 
 

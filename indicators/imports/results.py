@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import chain, islice
 from typing import Any
+
+from .points import snapshot_of
 
 
 class RowStatus(StrEnum):
@@ -37,38 +40,79 @@ class PreviewRow:
     category: str = ""
     value: str = ""
     issues: list[Issue] = field(default_factory=list)
-    # For updates: the tracked fields before and after (history's snapshot form).
+    # The tracked fields before (updates and unchanged rows) and after (all but
+    # errors), in the history's snapshot form.
     old: dict[str, Any] | None = None
     new: dict[str, Any] | None = None
+
+
+# One row's outcome, compact (a preview may describe 100,000 rows): number,
+# status, indicator, period, geography, category, value, issues (or None), and
+# the tracked fields before and after as tuples (``points.Tracked``, or None).
+Outcome = tuple[int, RowStatus, str, str, str, str, str, Any, Any, Any]
 
 
 @dataclass
 class ImportPreview:
     """A dry run: what importing the file would do, row by row. ``file_issues`` are
     problems with the file as a whole (its size, type or header); when there are
-    any, ``rows`` is empty."""
+    any, there are no rows.
+
+    Each row is kept as a compact ``Outcome``; ``rows`` and ``first_rows`` make
+    ``PreviewRow`` objects of them when asked."""
 
     filename: str
     columns: list[str] = field(default_factory=list)
-    rows: list[PreviewRow] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
     file_issues: list[Issue] = field(default_factory=list)
     # Identifies the versions of the existing points the preview compared with, so
     # that a commit can insist that nobody changed them in between.
     basis: str = ""
 
     @property
+    def rows(self) -> list[PreviewRow]:
+        return [_preview_row(outcome) for outcome in self.outcomes]
+
+    def first_rows(self, limit: int) -> list[PreviewRow]:
+        """At most ``limit`` rows, errors first, each group in file order."""
+        errors = islice((o for o in self.outcomes if o[1] == RowStatus.ERROR), limit)
+        rest = (o for o in self.outcomes if o[1] != RowStatus.ERROR)
+        return [_preview_row(outcome) for outcome in islice(chain(errors, rest), limit)]
+
+    @property
+    def total(self) -> int:
+        return len(self.outcomes)
+
+    @property
     def counts(self) -> dict[str, int]:
-        found = Counter(row.status for row in self.rows)
+        found = Counter(outcome[1] for outcome in self.outcomes)
         return {status.value: found.get(status, 0) for status in RowStatus}
 
     @property
     def issues(self) -> list[Issue]:
-        return [*self.file_issues, *(issue for row in self.rows for issue in row.issues)]
+        found = (issue for outcome in self.outcomes if outcome[7] for issue in outcome[7])
+        return [*self.file_issues, *found]
 
     @property
     def ok(self) -> bool:
         """True when the file can be imported as a whole."""
-        return not self.file_issues and not any(r.status == RowStatus.ERROR for r in self.rows)
+        return not self.file_issues and not any(o[1] == RowStatus.ERROR for o in self.outcomes)
+
+
+def _preview_row(outcome: Outcome) -> PreviewRow:
+    number, status, indicator, period, geography, category, value, issues, old, new = outcome
+    return PreviewRow(
+        number=number,
+        status=status,
+        indicator=indicator,
+        period=period,
+        geography=geography,
+        category=category,
+        value=value,
+        issues=list(issues or ()),
+        old=snapshot_of(old) if old is not None else None,
+        new=snapshot_of(new) if new is not None else None,
+    )
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from .results import (
     ImportRejected,
     ImportResult,
     ImportStaleError,
-    PreviewRow,
+    Outcome,
     RowStatus,
 )
 from .validate import RowPlan, plan_rows
@@ -143,24 +143,25 @@ def _preview(filename: str, table: Table, plans: list[RowPlan]) -> ImportPreview
     return ImportPreview(
         filename=filename,
         columns=table.columns,
-        rows=[_preview_row(plan) for plan in plans],
+        outcomes=[_outcome(plan) for plan in plans],
         basis=_basis(plans),
     )
 
 
-def _preview_row(plan: RowPlan) -> PreviewRow:
-    cells = plan.raw.cells
-    return PreviewRow(
-        number=plan.raw.number,
-        status=plan.status,
-        indicator=plan.indicator.code if plan.indicator else cells.get("indicator", ""),
-        period=plan.span.label if plan.span else cells.get("period", ""),
-        geography=plan.geography.code if plan.geography else cells.get("geography", ""),
-        category=plan.category.code if plan.category else cells.get("category", ""),
-        value=cells.get("value", ""),
-        issues=plan.issues,
-        old=plan.old,
-        new=plan.new if plan.status != RowStatus.ERROR else None,
+def _outcome(plan: RowPlan) -> Outcome:
+    get = plan.raw.get
+    error = plan.status == RowStatus.ERROR
+    return (
+        plan.raw.number,
+        plan.status,
+        plan.indicator.code if plan.indicator else get("indicator"),
+        plan.span.label if plan.span else get("period"),
+        plan.geography.code if plan.geography else get("geography"),
+        plan.category.code if plan.category else get("category"),
+        get("value"),
+        plan.issues,
+        None if error else plan.old,
+        None if error else plan.new,
     )
 
 
