@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from outcomes.models import OutcomeArea
@@ -49,12 +50,12 @@ class BlankAsNull(serializers.ChoiceField):
         return value or None
 
 
-def _label() -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(slug_field="label", read_only=True)
+def _label(*, null: bool = False) -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(slug_field="label", read_only=True, allow_null=null)
 
 
-def _code() -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(slug_field="code", read_only=True)
+def _code(*, null: bool = False) -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=null)
 
 
 # --- catalogue ---------------------------------------------------------------
@@ -62,9 +63,9 @@ def _code() -> serializers.SlugRelatedField:
 
 class IndicatorOut(serializers.ModelSerializer):
     outcome_area = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    steward = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    baseline_period = _label()
-    target_period = _label()
+    steward = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    baseline_period = _label(null=True)
+    target_period = _label(null=True)
     target_value = DecimalText(allow_null=True)
     threshold = DecimalText()
     dimensions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
@@ -107,7 +108,7 @@ class IndicatorIn(serializers.ModelSerializer):
 
 
 class GeographyOut(serializers.ModelSerializer):
-    parent = _code()
+    parent = _code(null=True)
 
     class Meta:
         model = Geography
@@ -169,11 +170,11 @@ class DataPointOut(SuppressedMixin, serializers.ModelSerializer):
     suppressed_fields = ("value", "numerator", "denominator")
     indicator = _code()
     period = _label()
-    geography = _code()
+    geography = _code(null=True)
     dimension = serializers.SlugRelatedField(
         source="category.dimension", slug_field="code", read_only=True, allow_null=True
     )
-    category = _code()
+    category = _code(null=True)
     value = DecimalText()
     numerator = DecimalText(allow_null=True)
     denominator = DecimalText(allow_null=True)
@@ -254,10 +255,10 @@ class TrendOut(SuppressedMixin, serializers.ModelSerializer):
         "progress_to_target",
     )  # fmt: skip
     indicator = _code()
-    geography = _code()
-    category = _code()
-    baseline_period = _label()
-    latest_period = _label()
+    geography = _code(null=True)
+    category = _code(null=True)
+    baseline_period = _label(null=True)
+    latest_period = _label(null=True)
     baseline_value = DecimalText(allow_null=True)
     latest_value = DecimalText(allow_null=True)
     change = DecimalText(allow_null=True)
@@ -277,6 +278,15 @@ class TrendOut(SuppressedMixin, serializers.ModelSerializer):
         denominators = self.context["trend_denominators"].get(trend.pk, ())
         return self.context["cells"].hides(*denominators)
 
+    def to_representation(self, trend: Trend) -> dict[str, Any]:
+        """Also withholds the equity gap (and whether it narrowed) when any category
+        it compares is a small group, even if the total is not."""
+        data = super().to_representation(trend)
+        gap_denominators = self.context["gap_denominators"].get(trend.pk, ())
+        if self.context["cells"].hides(*gap_denominators):
+            data.update(equity_gap=None, gap_trend=None, suppressed=True)
+        return data
+
 
 class StatusCounts(serializers.Serializer):
     total = serializers.IntegerField()
@@ -293,3 +303,118 @@ class AreaCounts(StatusCounts):
 
 class ScorecardOut(StatusCounts):
     outcome_areas = AreaCounts(many=True)
+
+
+# --- imports ---------------------------------------------------------------------
+
+
+class ImportIn(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="A CSV file or an Excel workbook (.xlsx); docs/import.md."
+    )
+    dry_run = serializers.BooleanField(
+        default=True, help_text="true: only preview what the file would do; false: import it."
+    )
+    encoding = serializers.ChoiceField(
+        choices=["", "utf-8", "cp1252", "latin-1"],
+        required=False,
+        default="",
+        help_text="Of a CSV file; empty: recognised.",
+    )
+
+
+class ImportIssueOut(serializers.Serializer):
+    row = serializers.IntegerField(
+        allow_null=True, help_text="As numbered in a spreadsheet (the header is row 1)."
+    )
+    column = serializers.CharField(help_text="As named in the file's header.")
+    value = serializers.CharField()
+    message = serializers.CharField(help_text="What is wrong and how to fix it.")
+
+
+class ImportRowOut(serializers.Serializer):
+    number = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["create", "update", "unchanged", "error"])
+    indicator = serializers.CharField()
+    period = serializers.CharField()
+    geography = serializers.CharField()
+    category = serializers.CharField()
+    value = serializers.CharField()
+
+
+class ImportCountsOut(serializers.Serializer):
+    create = serializers.IntegerField()
+    update = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    error = serializers.IntegerField()
+
+
+class ImportResultOut(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    approved_changed = serializers.ListField(
+        child=serializers.CharField(), help_text="Indicators whose trends are being recomputed."
+    )
+
+
+class ImportJobOut(serializers.Serializer):
+    """An import: its preview (counts, the first rows, every problem with its row
+    and column) and, once imported, what it did."""
+
+    id = serializers.UUIDField(source="code")
+    url = serializers.SerializerMethodField()
+    filename = serializers.CharField()
+    status = serializers.CharField(
+        help_text="previewing, previewed, committing, committed (imported), rejected "
+        "(nothing imported: see issues or error) or failed."
+    )
+    running = serializers.BooleanField(help_text="True while a background task works on it.")
+    progress = serializers.IntegerField(help_text="0-100, while running.")
+    message = serializers.CharField(source="progress_message")
+    ok = serializers.SerializerMethodField(help_text="Whether the file can be imported as a whole.")
+    counts = serializers.SerializerMethodField()
+    total_rows = serializers.SerializerMethodField()
+    rows = serializers.SerializerMethodField(help_text="The first rows, errors first.")
+    file_issues = serializers.SerializerMethodField()
+    issues = serializers.SerializerMethodField()
+    issue_count = serializers.SerializerMethodField()
+    result = serializers.SerializerMethodField()
+    error = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+    def get_url(self, job: Any) -> str:
+        return self.context["request"].build_absolute_uri(self.context["job_path"](job))
+
+    def get_ok(self, job: Any) -> bool | None:
+        return job.preview.get("ok")
+
+    @extend_schema_field(ImportCountsOut(allow_null=True))
+    def get_counts(self, job: Any) -> dict | None:
+        return job.preview.get("counts")
+
+    def get_total_rows(self, job: Any) -> int | None:
+        return job.preview.get("total")
+
+    @extend_schema_field(ImportRowOut(many=True))
+    def get_rows(self, job: Any) -> list[dict]:
+        # A preview row's old value stays on the page: the API returns only what
+        # the file itself says.
+        fields = ImportRowOut().fields
+        return [{k: row[k] for k in fields} for row in job.preview.get("rows", [])]
+
+    def get_file_issues(self, job: Any) -> list[str]:
+        return job.preview.get("file_issues", [])
+
+    @extend_schema_field(ImportIssueOut(many=True))
+    def get_issues(self, job: Any) -> list[dict]:
+        keys = ("row", "column", "value", "message")
+        return [dict(zip(keys, issue, strict=True)) for issue in job.preview.get("issues", [])]
+
+    def get_issue_count(self, job: Any) -> int:
+        return job.preview.get("issue_count", 0)
+
+    @extend_schema_field(ImportResultOut(allow_null=True))
+    def get_result(self, job: Any) -> dict | None:
+        return job.result or None

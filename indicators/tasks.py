@@ -75,4 +75,4 @@ def recompute_all_trends(partnership_id: int | None = None) -> int:
 
 # Celery's autodiscovery imports only ``tasks`` modules: registering the data
 # request reminder tasks and the import tasks here lets workers and beat find them.
-from . import import_tasks, reminder_tasks  # noqa: E402, F401
+from . import api_import_tasks, import_tasks, reminder_tasks  # noqa: E402, F401

@@ -10,9 +10,9 @@ from rest_framework import mixins, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
 from .api_base import ApiViewSet, CatalogueViewSet
+from .api_http import AnonThrottle
 from .models import Membership, Organization
 from .permissions import Action, can, visible_partnerships
 from .serializers import (
@@ -32,7 +32,7 @@ class TokenViewSet(ApiViewSet):
     """``POST auth/token/`` with a username and password answers a new token."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [AnonRateThrottle]
+    throttle_classes = [AnonThrottle]
     authentication_classes: list = []  # the password is the credential here
     serializer_classes = {"default": TokenRequest}
 

@@ -21,13 +21,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.filters import OrderingFilter
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import exception_handler
 from rest_framework.viewsets import GenericViewSet
 
+from .api_http import AnonThrottle, Pagination, UserThrottle
+from .api_schema import ApiAutoSchema
 from .authentication import TokenAuthentication
 from .models import Partnership
 from .permissions import Action, get_partnership_or_404, require
@@ -49,12 +49,6 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
         }
 
 
-class Pagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
-
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's handler, plus: a model or service ValidationError is a 400 with field
     errors, and deleting something still in use is a 409."""
@@ -73,16 +67,30 @@ class ApiViewSet(GenericViewSet):
     """The shared base. Subclasses list their ``ordering_fields`` explicitly; with
     none, ordering is not offered at all."""
 
+    schema = ApiAutoSchema()
     # Token first: its WWW-Authenticate header makes anonymous requests answer 401.
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
     pagination_class = Pagination
-    throttle_classes = [AnonRateThrottle, UserRateThrottle]
+    throttle_classes = [AnonThrottle, UserThrottle]
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields: tuple[str, ...] = ()
     # Serializers per action: "list"/"retrieve" read, "create"/"partial_update" write;
     # "default" is the output serializer.
     serializer_classes: dict[str, type[serializers.Serializer]] = {}
+
+    def check_permissions(self, request: Any) -> None:
+        # DRF throttles after the permission check, so anonymous floods would only
+        # ever meet a cheap 401; throttle them first (once per request).
+        if not request.user.is_authenticated:
+            self.check_throttles(request)
+        super().check_permissions(request)
+
+    def check_throttles(self, request: Any) -> None:
+        if getattr(request, "_throttles_checked", False):
+            return
+        request._throttles_checked = True
+        super().check_throttles(request)
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return self.serializer_classes.get(self.action, self.serializer_classes["default"])

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from indicators import trend_engine
-from indicators.models import DataPoint, DataStatus
+from indicators.models import DataPoint, DataStatus, Trend
 from partnership.tests.api_helpers import EVERYONE, MEMBERS, REFUSED, expected_write, results
 from partnership.tests.factories import (
     CategoryFactory,
@@ -124,8 +124,8 @@ def test_filters_refuse_bad_input_and_undocumented_ordering(api, measured):
     client = api("backbone")
     assert client.get(f"{BASE}/datapoints/", {"period_from": "last year"}).status_code == 400
     assert client.get(f"{BASE}/datapoints/", {"status": "lost"}).status_code == 400
-    ordered = results(client.get(f"{BASE}/datapoints/", {"ordering": "-period__start"}))
-    assert ordered[0]["period"] == "2023-24"
+    ordered = results(client.get(f"{BASE}/datapoints/", {"ordering": "-id"}))
+    assert ordered[0]["period"] == "2023-24"  # the draft, entered last
     ignored = results(client.get(f"{BASE}/datapoints/", {"ordering": "note"}))
     assert ignored[0]["period"] == "2019-20"
 
@@ -139,30 +139,54 @@ def test_trend_filters(api, measured):
 
 
 def test_page_size_is_capped(api, measured):
-    body = api("backbone").get(f"{BASE}/datapoints/", {"page_size": 10_000}).json()
-    assert body["count"] == 7 and len(body["results"]) == 7
+    body = api("backbone").get(f"{BASE}/trends/", {"page_size": 10_000}).json()
+    assert body["count"] == len(body["results"]) > 0
+    from partnership.api_http import KeysetPagination, Pagination
+
+    assert KeysetPagination.max_page_size == Pagination.max_page_size == 500
 
 
-@pytest.mark.parametrize("resource", ["datapoints", "trends", "indicators"])
+def test_datapoints_page_by_cursor_through_every_point_once(api, measured):
+    client, seen = api("backbone"), []
+    url, query = f"{BASE}/datapoints/", {"page_size": 3}
+    while url:
+        body = client.get(url, query).json()
+        assert "count" not in body  # keyset pages: no count of a million rows
+        seen += [point["id"] for point in body["results"]]
+        url, query = body["next"], None
+    assert seen == sorted(seen) and len(seen) == len(set(seen)) == 7
+
+
+LISTS = ("datapoints", "datapoints/?page_size=500", "trends", "indicators", "geographies",
+         "dimensions", "scorecard")  # fmt: skip
+
+
+@pytest.mark.parametrize("resource", LISTS)
 def test_list_queries_do_not_grow_with_items(api, world, resource, django_assert_max_num_queries):
     dimension = DimensionFactory(partnership=world.partnership)
     world.indicator.dimensions.add(dimension)
     client = api("viewer")
+    total = DataPointFactory(indicator=world.indicator, numerator=1, denominator=2, value="50")
 
     def add(n: int) -> None:
         for _ in range(n):
             geography = GeographyFactory(partnership=world.partnership)
             category = CategoryFactory(dimension=dimension)
-            DataPointFactory(indicator=world.indicator, geography=geography, category=category,
-                             numerator=1, denominator=2, value="50")  # fmt: skip
+            for where in (geography, None):  # partnership-wide categories: an equity gap
+                DataPointFactory(
+                    indicator=world.indicator, geography=where, category=category,
+                    period=total.period, numerator=1, denominator=2, value="50",
+                )  # fmt: skip
         trend_engine.recompute_indicator(world.indicator.pk, force=True)
 
     add(5)
+    assert Trend.objects.filter(equity_gap__isnull=False).exists()
+    url = f"{BASE}/{resource}" if "?" in resource else f"{BASE}/{resource}/"
     with django_assert_max_num_queries(12) as five:
-        client.get(f"{BASE}/{resource}/")
+        assert client.get(url).status_code == 200
     add(45)
     with django_assert_max_num_queries(len(five.captured_queries)):
-        client.get(f"{BASE}/{resource}/")
+        assert client.get(url).status_code == 200
 
 
 # --- entry and workflow ---------------------------------------------------------------
@@ -259,3 +283,98 @@ def test_scorecard_counts(api, measured):
     assert body["total"] == 2 and body["worsening"] == 1
     assert body["outcome_areas"][0]["slug"] == "kindergarten-readiness"
     assert Decimal(DataPoint.objects.filter(status="approved").count()) == 6
+
+
+# --- deleting ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", EVERYONE)
+def test_delete_a_draft_by_role(api, measured, role):
+    response = api(role).delete(f"{BASE}/datapoints/{measured.pk}/?version=1&comment=typo")
+    # Drafts: the indicator's steward and backbone; others cannot even see them.
+    expected = {"steward": 204, "superuser": 204, "backbone": 204}.get(role, REFUSED.get(role, 404))
+    assert response.status_code == expected, response.content
+    assert DataPoint.objects.filter(pk=measured.pk).exists() == (expected != 204)
+
+
+@pytest.mark.parametrize("role", EVERYONE)
+def test_delete_approved_data_by_backbone_only(api, measured, role):
+    point = DataPoint.objects.filter(status=DataStatus.APPROVED).first()
+    response = api(role).delete(f"{BASE}/datapoints/{point.pk}/?version=1")
+    expected = {"superuser": 204, "backbone": 204, "outsider": 404, "anonymous": 401}
+    assert response.status_code == expected.get(role, 403), response.content
+
+
+def test_delete_keeps_history_and_refuses_a_stale_version(api, measured):
+    client = api("steward")
+    url = f"{BASE}/datapoints/{measured.pk}/"
+    assert client.delete(url).status_code == 400  # no version
+    client.patch(url, {"version": 1, "value": "56"}, format="json")
+    stale = client.delete(f"{url}?version=1")
+    assert stale.status_code == 409
+    assert stale.json()["current"]["version"] == 2 and stale.json()["current"]["value"] == "56"
+    assert client.delete(f"{url}?version=2&comment=entered twice").status_code == 204
+    assert client.get(url).status_code == 404
+    change = measured.indicator.changes.filter(action="deleted").get()
+    assert change.comment == "entered twice" and change.old["value"] == "56"
+
+
+def test_deleting_another_partnerships_point_is_not_found(api, world):
+    foreign = DataPointFactory(indicator=world.foreign_indicator, status=DataStatus.DRAFT)
+    for role in ("backbone", "steward"):
+        assert api(role).delete(f"{BASE}/datapoints/{foreign.pk}/?version=1").status_code == 404
+    assert DataPoint.objects.filter(pk=foreign.pk).exists()
+
+
+# --- equity gaps of small groups -----------------------------------------------------------
+
+
+@pytest.fixture
+def gap(world):
+    """k-ready by income in two school years: 'low' is a group of 8 (a small cell),
+    'not-low' of 40; the total of 48."""
+    dimension = DimensionFactory(partnership=world.partnership, code="income")
+    low = CategoryFactory(dimension=dimension, code="low")
+    high = CategoryFactory(dimension=dimension, code="not-low")
+    world.indicator.dimensions.add(dimension)
+    kind = world.indicator.period_kind
+    for label, (a, b) in zip(YEARS[:2], ((2, 20), (3, 24)), strict=True):
+        p = period(label, kind)
+        DataPointFactory(indicator=world.indicator, period=p, category=low,
+                         numerator=a, denominator=8, value=Decimal(a * 100) / 8)  # fmt: skip
+        DataPointFactory(indicator=world.indicator, period=p, category=high,
+                         numerator=b, denominator=40, value=Decimal(b * 100) / 40)  # fmt: skip
+        DataPointFactory(indicator=world.indicator, period=p, numerator=a + b,
+                         denominator=48, value=Decimal((a + b) * 100) / 48)  # fmt: skip
+    trend_engine.recompute_indicator(world.indicator.pk)
+
+
+@pytest.mark.parametrize("role,hidden", [("backbone", False), ("superuser", False),
+                                         ("viewer", True), ("steward", True),
+                                         ("other_steward", True), ("funder", True)])  # fmt: skip
+def test_equity_gap_of_a_small_group_is_suppressed(api, gap, role, hidden):
+    trends = results(api(role).get(f"{BASE}/trends/", {"indicator": "k-ready"}))
+    total = next(t for t in trends if t["geography"] is None and t["category"] is None)
+    assert total["latest_value"] is not None  # the total (48) is not small
+    assert total["suppressed"] is hidden
+    if hidden:
+        assert total["equity_gap"] is None and total["gap_trend"] is None
+    else:
+        assert total["equity_gap"] == pytest.approx(60 - 37.5)
+        assert total["gap_trend"] == "narrowed"  # from 50 - 25
+    low = next(t for t in trends if t["category"] == "low")
+    assert (low["latest_value"] is None) is hidden
+
+
+def test_no_value_reaches_a_viewer_from_a_small_cell(api, gap):
+    """Every number in every read a viewer makes either stands on a group of at least
+    the minimum size or is null."""
+    client = api("viewer")
+    for point in results(client.get(f"{BASE}/datapoints/", {"page_size": 500})):
+        small = point["suppressed"]
+        assert not small or point["value"] is point["denominator"] is point["numerator"] is None
+        if point["denominator"] is not None:
+            assert Decimal(point["denominator"]) >= 10
+    scorecard = client.get(f"{BASE}/scorecard/").json()
+    numbers = {k for k, v in scorecard.items() if not isinstance(v, list)}
+    assert numbers == {"total", "improving", "worsening", "no_change", "insufficient_data"}

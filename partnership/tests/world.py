@@ -156,9 +156,13 @@ def client_as(client, world):
 
 @pytest.fixture
 def api(world):
-    """``api("viewer")`` is an API client acting as that world user."""
+    """``api("viewer")`` is an API client acting as that world user. The API's
+    throttles count requests in the cache: start each test with a clean count."""
 
+    from django.core.cache import cache
     from rest_framework.test import APIClient
+
+    cache.clear()
 
     def as_user(name: str) -> Any:
         client = APIClient()
