@@ -1,0 +1,53 @@
+"""What the outcomes pages share: the partnership look-up with its permission check,
+and saving a form through a service with the version check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpRequest
+
+from partnership.models import Partnership
+from partnership.permissions import Action, get_partnership_or_404, require
+
+from .history import EditConflictError
+
+T = TypeVar("T")
+
+
+def partnership_for(request: HttpRequest, slug: str, action: Action | None = None) -> Partnership:
+    """The partnership (404 for outsiders), shown in the navigation; with ``action``,
+    403 for members whose role does not allow it."""
+    partnership = get_partnership_or_404(request.user, slug)
+    require(request.user, action or Action.VIEW_PARTNERSHIP, partnership)
+    request.partnership = partnership
+    return partnership
+
+
+def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's errors on the form fields they name, the rest above it."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+    for name, messages_ in errors.items():
+        form.add_error(name if name in form.fields else None, messages_)
+
+
+def save_form(
+    request: HttpRequest, form: forms.BaseForm, save: Callable[[], T]
+) -> tuple[T | None, bool]:
+    """Call ``save`` for a valid POSTed form. Returns (the saved object or None,
+    whether the save lost to someone else's edit); errors land on the form, and a
+    conflict is announced as an error message."""
+    if request.method != "POST" or not form.is_valid():
+        return None, False
+    try:
+        return save(), False
+    except EditConflictError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return None, True
+    except ValidationError as exc:
+        add_errors(form, exc)
+        return None, False
