@@ -374,6 +374,28 @@ def _write(indicator: Indicator, computed: Computed, version: int) -> None:
             )
 
 
+def _headline_status(indicator: Indicator) -> str | None:
+    """The stored status of the indicator's headline series (partnership-wide total)."""
+    return (
+        Trend.objects.filter(indicator=indicator, geography__isnull=True, category__isnull=True)
+        .values_list("status", flat=True)
+        .first()
+    )
+
+
+_STATUS = TREND_COLUMNS.index("status")
+
+
+def _record_headline_change(indicator: Indicator, before: str | None, computed: Computed) -> None:
+    """Tell the activity feed when the headline series' status changed."""
+    from partnership.feed import record_trend_changes
+
+    after = next(
+        (row[_STATUS] for row in computed.trends if row[2] is None and row[3] is None), None
+    )
+    record_trend_changes(indicator=indicator, old_status=before, new_status=after)
+
+
 def _any_geography(geographies: Iterable[int | None]) -> Q:
     match = Q(pk__in=[])
     for geo in geographies:
@@ -445,7 +467,9 @@ def recompute_indicator(
             periods or PeriodCache(),
             changed={(geo, cat) for _, geo, cat, _ in requests} if partial else None,
         )
+        headline_before = _headline_status(indicator)
         _write(indicator, computed, indicator.data_version)
+        _record_headline_change(indicator, headline_before, computed)
         # Requests made after they were read stay for the next run.
         TrendRequest.objects.filter(pk__in=[r[0] for r in requests])._raw_delete(connection.alias)
         state.computed_version = indicator.data_version

@@ -17,7 +17,21 @@ from django.http import HttpRequest
 
 from indicators.models import Indicator
 
-from .models import Membership, Organization, Partnership
+from .models import (
+    ActivityEvent,
+    AgendaEndorsement,
+    AgendaVersion,
+    Benchmark,
+    BenchmarkAssessment,
+    Contact,
+    ContactChange,
+    Gateway,
+    Invitation,
+    Membership,
+    MembershipChange,
+    Organization,
+    Partnership,
+)
 
 
 class FixedOnChangeMixin:
@@ -133,3 +147,101 @@ class MembershipAdmin(FixedOnChangeMixin, admin.ModelAdmin):
     autocomplete_fields = ("user", "partnership", "organization")
     readonly_fields = ("created_at",)
     ordering = ("partnership__name", "user__username")
+
+
+# --- running the partnership -------------------------------------------------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that are history (agenda versions, assessments, contact changes,
+    activity events): the superuser looks, nobody edits them here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class EndorsementInline(admin.TabularInline):
+    model = AgendaEndorsement
+    extra = 0
+    can_delete = False
+    readonly_fields = ("organization", "endorsed_on", "statement", "recorded_by", "recorded_at")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AgendaVersion)
+class AgendaVersionAdmin(ReadOnlyAdmin):
+    list_display = ("partnership", "number", "adopted_on", "created_by", "created_at", "summary")
+    list_filter = ("partnership",)
+    list_select_related = ("partnership", "created_by")
+    inlines = (EndorsementInline,)
+    ordering = ("partnership__name", "-number")
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("name", "title", "organization", "email", "phone")
+    list_filter = ("organization__partnership",)
+    list_select_related = ("organization",)
+    search_fields = ("name", "email", "organization__name")
+    autocomplete_fields = ("organization",)
+    readonly_fields = ("version", "updated_at")
+
+
+@admin.register(ContactChange)
+class ContactChangeAdmin(ReadOnlyAdmin):
+    list_display = ("organization", "action", "changed_by", "changed_at")
+    list_select_related = ("organization", "changed_by")
+    list_filter = ("action",)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """Invitations are sent and revoked from the partner directory (the email and
+    its signed link are made there)."""
+
+    list_display = ("email", "partnership", "role", "organization", "sent_at", "expires_at")
+    list_filter = ("partnership", "role")
+    list_select_related = ("partnership", "organization")
+    search_fields = ("email",)
+    exclude = ("nonce",)
+
+
+class BenchmarkInline(admin.TabularInline):
+    model = Benchmark
+    extra = 0
+    fields = ("order", "text", "retired_at")
+
+
+@admin.register(Gateway)
+class GatewayAdmin(admin.ModelAdmin):
+    list_display = ("partnership", "order", "stage")
+    list_filter = ("partnership",)
+    list_select_related = ("partnership",)
+    inlines = (BenchmarkInline,)
+    ordering = ("partnership__name", "order")
+
+
+@admin.register(BenchmarkAssessment)
+class BenchmarkAssessmentAdmin(ReadOnlyAdmin):
+    list_display = ("benchmark", "status", "assessed_by", "assessed_at")
+    list_filter = ("status", "benchmark__gateway__partnership")
+    list_select_related = ("benchmark", "assessed_by")
+
+
+@admin.register(ActivityEvent)
+class ActivityEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "partnership", "kind", "text")
+    list_filter = ("partnership", "kind")
+    list_select_related = ("partnership",)
+
+
+@admin.register(MembershipChange)
+class MembershipChangeAdmin(ReadOnlyAdmin):
+    list_display = ("changed_at", "partnership", "member", "old_role", "new_role", "changed_by")
+    list_filter = ("partnership",)
+    list_select_related = ("partnership", "member", "changed_by")
