@@ -86,13 +86,10 @@ def scorecard(*, partnership: Partnership) -> dict:
     return result
 
 
-def trend_freshness(*, partnership: Partnership) -> dict:
-    """When data and trends last changed, and how many indicators' trends are behind
-    their data. Two queries."""
-    latest_data = DataPoint.objects.filter(
-        indicator__partnership=partnership, status=DataStatus.APPROVED
-    ).aggregate(latest=Max("updated_at"))["latest"]
-    states = Indicator.objects.filter(partnership=partnership).aggregate(
+def recompute_state(*, partnership: Partnership) -> dict[str, Any]:
+    """When trends were last computed (``last_recompute``) and how many indicators'
+    trends are behind their data (``stale``). One query over the indicators."""
+    return Indicator.objects.filter(partnership=partnership).aggregate(
         last_recompute=Max("trend_state__computed_at"),
         stale=Count(
             "pk",
@@ -100,7 +97,19 @@ def trend_freshness(*, partnership: Partnership) -> dict:
             | Q(trend_state__computed_version__lt=F("data_version")),
         ),
     )
-    return {"latest_data": latest_data, **states}
+
+
+def trend_freshness(*, partnership: Partnership) -> dict:
+    """When approved data last changed, plus ``recompute_state``. Two queries; the
+    latest change walks the index on ``updated_at`` backwards and stops at the first
+    approved point of the partnership (an aggregate MAX would read every point)."""
+    latest_data = (
+        DataPoint.objects.filter(indicator__partnership=partnership, status=DataStatus.APPROVED)
+        .order_by("-updated_at")
+        .values_list("updated_at", flat=True)
+        .first()
+    )
+    return {"latest_data": latest_data, **recompute_state(partnership=partnership)}
 
 
 def datapoints_visible_to(*, user: Any, partnership: Partnership) -> QuerySet[DataPoint]:

@@ -6,3 +6,6 @@ from partnership.tests.browser import (  # noqa: F401
     live_world,
     screenshot_dir,
 )
+
+# The charted riverside of the dashboard tests (dashboards/tests/charted.py).
+from .charted import charted  # noqa: F401
