@@ -6,7 +6,12 @@
 1. seed_scale.py loads the benchmark partnership (N approved data points);
 2. trends.py measures the trend engine on it (full recompute against the SQL
    floor, edit-to-trend latency with a real worker, the worker's peak memory);
-3. imports.py imports 100,000 new rows (preview and commit) against the COPY floor.
+3. imports.py imports 100,000 new rows (preview and commit) against the COPY floor;
+4. api.py times 100-item pages of the REST API's data points and trends;
+5. dashboards.py times the dashboard pages (median, p95, queries) and runs a
+   60 s load of 20 clients against gunicorn with wrk (apt-get install -y wrk);
+6. reports.py builds the full-partnership PDF progress report of the demo
+   partnership (loaded with seed_demo if missing): time, CPU and peak memory.
 
 Each prints its numbers and writes JSON to bench/results/. See docs/performance.md.
 """
@@ -33,6 +38,9 @@ def main() -> None:
         ["seed_scale.py", "--points", str(args.points)],
         ["trends.py", "--partnership", "bench"],
         ["imports.py", "--partnership", "bench", "--rows", "100000"],
+        ["api.py", "--partnership", "bench"],
+        ["dashboards.py", "--partnership", "bench"],
+        ["reports.py", "--partnership", "riverside"],
     ]
     for step in steps:
         print(f"\n=== {' '.join(step)}", flush=True)

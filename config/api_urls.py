@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
+from dashboards import api_reports
 from indicators import api as indicators_api
+from indicators import api_imports
 from outcomes import api as outcomes_api
 from partnership import api as partnership_api
+from partnership.api_http import api_not_found
 
 IN_PARTNERSHIP = r"partnerships/(?P<partnership_slug>[-\w]+)"
 
@@ -23,7 +27,10 @@ for prefix, viewset, basename in [
     ("datapoints", indicators_api.DataPointViewSet, "api-datapoint"),
     ("trends", indicators_api.TrendViewSet, "api-trend"),
     ("scorecard", indicators_api.ScorecardViewSet, "api-scorecard"),
+    ("reports", api_reports.ReportViewSet, "api-report"),
+    ("imports", api_imports.ImportViewSet, "api-import"),
 ]:
     router.register(f"{IN_PARTNERSHIP}/{prefix}", viewset, basename=basename)
 
-urlpatterns = router.urls
+# Anything else under /api/v1/ is a JSON 404, as the schema promises.
+urlpatterns = [*router.urls, re_path(r"^.*/$", api_not_found)]

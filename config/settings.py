@@ -138,6 +138,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # plotly.js straight from the installed plotly package (js/vendor/plotly.min.js).
+    "dashboards.staticfiles.PlotlyFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -160,6 +166,16 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = _bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Collective Impact <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Days an emailed invitation link to join a partnership stays valid.
+INVITATION_EXPIRY_DAYS = _int("INVITATION_EXPIRY_DAYS", 7)
+# Data entered within this many days of a period's end counts as on time (engagement),
+# when no data request set a due date for it.
+ENGAGEMENT_ON_TIME_DAYS = _int("ENGAGEMENT_ON_TIME_DAYS", 90)
+
+# The cache holds API throttle counts and the rendered public report cards. The
+# default is per process; with several web processes set CACHE_URL (e.g.
+# redis://127.0.0.1:6379/1) so that they count and cache together.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # Celery: with no broker configured, tasks run in-process (eagerly), so the app
 # works on a laptop with nothing else installed. Set CELERY_BROKER_URL (e.g.

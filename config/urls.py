@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from partnership import views_tokens
+from partnership import views_invitations, views_tokens
 
 # The Django admin is for superusers only (it sees every partnership); backbone
 # staff run their partnership from the product's own pages.
@@ -27,5 +27,15 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("p/<slug:slug>/data/", include("indicators.urls_entry")),
     path("p/<slug:slug>/requests/", include("indicators.urls_requests")),
+    path("p/<slug:slug>/reports/", include("dashboards.urls_reports")),
+    path("p/<slug:slug>/", include("dashboards.urls_backbone")),
+    path("public/", include("dashboards.urls_public")),
+    path("p/<slug:slug>/", include("outcomes.urls")),
+    path("p/<slug:slug>/", include("partnership.urls")),
+    path(
+        "invitations/<str:token>/",
+        views_invitations.invitation_accept,
+        name="invitation_accept",
+    ),
     path("", include("dashboards.urls")),
 ]

@@ -37,6 +37,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 Action.IMPORT_DATA,
                 Action.VIEW_REPORTS,
                 Action.MANAGE_MEMBERS,
+                Action.MANAGE_SETTINGS,
+                Action.VIEW_FUNDING,
             )
         }
     return context

@@ -35,6 +35,7 @@ from indicators.models import (
 )
 from indicators.periods import PeriodSpan, parse_period
 from indicators.services import dimension_create, geography_create, period_from_span
+from outcomes.demo import seed_outcomes
 from outcomes.models import OutcomeArea
 
 from .demo import (
@@ -50,6 +51,7 @@ from .demo import (
 )
 from .demo_data import Row, generate
 from .demo_indicators import BASELINE, TARGET, IndicatorDef
+from .demo_running import seed_running
 from .models import Membership, Organization, Partnership
 
 BATCH_SIZE = 2000
@@ -368,6 +370,10 @@ def seed_demo() -> list[Seeded]:
         is_superuser=True,
     )
     users = {spec.username: seed_member(riverside, spec, password) for spec in DEMO_USERS}
+    # Action networks, activities, meetings and funding (outcomes/demo.py).
+    seed_outcomes(riverside, users["backbone"])
+    # Common agenda, contacts, an invitation, Theory of Action (partnership/demo_running.py).
+    seed_running(riverside, users["backbone"])
     return [
         Seeded(riverside, load_data(riverside, generate(RIVERSIDE), users["backbone"])),
         # Lakeside has no demo members; its history names the superuser.

@@ -44,6 +44,17 @@ class Action(StrEnum):
     CREATE_REPORT = "create_report"
     RECOMPUTE_TRENDS = "recompute_trends"
     MANAGE_SETTINGS = "manage_settings"  # minimum cell size, public report card
+    # Action networks, their meetings (decisions, action items) and every organization's
+    # activities; a data steward edits their own organization's activities without it
+    # (outcomes/activities.py: may_edit_activities_of).
+    MANAGE_NETWORKS = "manage_networks"
+    VIEW_FUNDING = "view_funding"  # funders' commitments and the investment summary
+    MANAGE_FUNDING = "manage_funding"  # record and edit funding commitments
+    # Record an organization's endorsement of the adopted common agenda: backbone staff
+    # for any organization, stewards and funders for their own (partnership/agenda.py).
+    ENDORSE_AGENDA = "endorse_agenda"
+    # Theory of Action: edit the benchmarks and record assessments.
+    ASSESS_THEORY_OF_ACTION = "assess_theory_of_action"
 
 
 _ALL = frozenset(Action)
@@ -54,9 +65,9 @@ _READ = frozenset({Action.VIEW_PARTNERSHIP})
 # are granted per object in ``_steward_may``.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.BACKBONE: _ALL,
-    Role.DATA_STEWARD: _READ | {Action.IMPORT_DATA},
+    Role.DATA_STEWARD: _READ | {Action.IMPORT_DATA, Action.ENDORSE_AGENDA},
     Role.VIEWER: _READ,
-    Role.FUNDER: _READ | {Action.VIEW_REPORTS},
+    Role.FUNDER: _READ | {Action.VIEW_REPORTS, Action.VIEW_FUNDING, Action.ENDORSE_AGENDA},
 }
 
 _STEWARD_PER_INDICATOR = frozenset(

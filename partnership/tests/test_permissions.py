@@ -25,10 +25,10 @@ STEWARD_OWN = {A.ENTER_DATA, A.SUBMIT_DATA, A.VIEW_UNAPPROVED_DATA, A.VIEW_HISTO
 ON_PARTNERSHIP = {
     "superuser": set(A),
     "backbone": set(A),
-    "steward": READ | {A.IMPORT_DATA},
-    "other_steward": READ | {A.IMPORT_DATA},
+    "steward": READ | {A.IMPORT_DATA, A.ENDORSE_AGENDA},
+    "other_steward": READ | {A.IMPORT_DATA, A.ENDORSE_AGENDA},
     "viewer": READ,
-    "funder": READ | {A.VIEW_REPORTS},
+    "funder": READ | {A.VIEW_REPORTS, A.VIEW_FUNDING, A.ENDORSE_AGENDA},
     "outsider": set(),
 }
 
@@ -36,7 +36,7 @@ ON_PARTNERSHIP = {
 # steward's organization; other_steward belongs to other_org).
 ON_OWN_INDICATOR = {
     **ON_PARTNERSHIP,
-    "steward": READ | {A.IMPORT_DATA} | STEWARD_OWN,
+    "steward": READ | {A.IMPORT_DATA, A.ENDORSE_AGENDA} | STEWARD_OWN,
 }
 
 
@@ -55,7 +55,10 @@ def test_indicator_level_matrix(world, role):
 
 
 def test_steward_cannot_touch_another_organizations_indicator(world):
-    assert _allowed(world.users["steward"], world.other_indicator) == READ | {A.IMPORT_DATA}
+    assert _allowed(world.users["steward"], world.other_indicator) == READ | {
+        A.IMPORT_DATA,
+        A.ENDORSE_AGENDA,
+    }
     assert STEWARD_OWN <= _allowed(world.users["other_steward"], world.other_indicator)
 
 

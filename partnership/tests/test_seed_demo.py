@@ -276,3 +276,72 @@ def test_lakeside_is_a_small_separate_partnership(seeded: Seeded, db: Any) -> No
 def test_running_twice_changes_nothing(seeded: Seeded, db: Any) -> None:
     assert seeded.second == seeded.first
     assert "0 new data points" in seeded.second_output
+
+
+def test_networks_activities_meetings_and_funding(riverside: Partnership) -> None:
+    from django.utils import timezone
+
+    from outcomes.activities import contribution_map
+    from outcomes.demo import seed_outcomes
+    from outcomes.meetings import overdue_action_items, upcoming_action_items
+    from outcomes.models import OutcomeChange
+
+    def counts() -> tuple[int, ...]:
+        return (
+            riverside.action_networks.count(),
+            riverside.activities.count(),
+            riverside.meetings.count(),
+            riverside.funding_commitments.count(),
+            OutcomeChange.objects.filter(partnership=riverside).count(),
+        )
+
+    assert set(riverside.action_networks.values_list("outcome_area__slug", flat=True)) == set(AREAS)
+    assert 28 <= riverside.activities.count() <= 40
+    cmap = contribution_map(riverside)
+    assert len(cmap.orphans) >= 3 and len(cmap.reinforced) >= 3
+    now = timezone.now()
+    assert riverside.meetings.filter(ends_at__lt=now).exists()
+    assert riverside.meetings.filter(starts_at__gt=now).exists()
+    assert overdue_action_items(riverside) and upcoming_action_items(riverside)
+    assert riverside.funding_commitments.values("purpose").distinct().count() == 3
+    # Every row was written through the services, with its history; again adds nothing.
+    before = counts()
+    assert before[-1] >= sum(before[:-1])
+    seed_outcomes(riverside, get_user_model().objects.get(username="backbone"))
+    assert counts() == before
+
+
+def test_agenda_contacts_invitation_and_theory_of_action(riverside: Partnership) -> None:
+    from partnership.agenda import agenda_versions, current_agenda
+    from partnership.demo_running import seed_running
+    from partnership.feed import activity_feed
+    from partnership.models import ActivityEvent, BenchmarkAssessment, Contact, Invitation
+    from partnership.toa import theory_of_action
+
+    def counts() -> tuple[int, ...]:
+        return (
+            riverside.agenda_versions.count(),
+            sum(v.endorsements.count() for v in agenda_versions(riverside)),
+            Contact.objects.filter(organization__partnership=riverside).count(),
+            Invitation.objects.filter(partnership=riverside).count(),
+            BenchmarkAssessment.objects.filter(benchmark__gateway__partnership=riverside).count(),
+            ActivityEvent.objects.filter(partnership=riverside).count(),
+        )
+
+    current = current_agenda(riverside)
+    assert current is not None and current.number == 2
+    assert len(current.goal_list) == 6
+    assert current.endorsements.count() >= 15
+    assert Contact.objects.filter(organization__partnership=riverside).count() >= 24
+    pending = Invitation.objects.get(partnership=riverside, accepted_at__isnull=True)
+    assert pending.role == Role.DATA_STEWARD and pending.organization is not None
+    toa = theory_of_action(partnership=riverside)
+    assert toa.reached.gateway.stage == "emerging"
+    assert 0 < len(toa.next.left) < toa.next.total
+    viewer = Membership.objects.get(user__username="viewer", partnership=riverside).user
+    kinds = {item.kind for item in activity_feed(riverside, viewer)}
+    assert {"data_approved", "agenda_adopted"} <= kinds
+    before = counts()
+    backbone = Membership.objects.get(user__username="backbone", partnership=riverside).user
+    seed_running(riverside, backbone)
+    assert counts() == before
