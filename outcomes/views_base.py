@@ -4,12 +4,13 @@ and saving a form through a service with the version check."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from partnership.models import Partnership
 from partnership.permissions import Action, get_partnership_or_404, require
@@ -51,3 +52,27 @@ def save_form(
     except ValidationError as exc:
         add_errors(form, exc)
         return None, False
+
+
+def render_form(
+    request: HttpRequest,
+    partnership: Partnership,
+    form: forms.BaseForm,
+    *,
+    conflict: bool,
+    title: str,
+    cancel_url: str,
+    submit: str,
+    **extra: Any,
+) -> HttpResponse:
+    """The shared edit page of a form; 409 when the save lost to someone else's edit
+    (the form then shows their version)."""
+    context = {
+        "partnership": partnership,
+        "form": form,
+        "title": title,
+        "cancel_url": cancel_url,
+        "submit": submit,
+        **extra,
+    }
+    return render(request, "outcomes/form.html", context, status=409 if conflict else 200)

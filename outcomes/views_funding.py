@@ -17,7 +17,7 @@ from . import funding as services
 from .forms import FundingForm
 from .history import history_of
 from .models import ChangeSubject, FundingCommitment
-from .views_base import partnership_for, save_form
+from .views_base import partnership_for, render_form, save_form
 
 
 @login_required
@@ -56,16 +56,17 @@ def _funding_form(request: HttpRequest, slug: str, pk: int | None) -> HttpRespon
         return redirect("funding_list", slug=partnership.slug)
     if conflict:
         form = FundingForm(instance=scope.get(pk=pk), partnership=partnership)
-    context = {
-        "partnership": partnership,
-        "form": form,
-        "title": "Edit a funding commitment" if pk else "New funding commitment",
-        "lead": "A multi-year commitment is spread evenly over its years in the summary.",
-        "cancel_url": reverse("funding_list", args=[partnership.slug]),
-        "submit": "Save the commitment",
-        "history": history_of(ChangeSubject.FUNDING, instance) if pk else None,
-    }
-    return render(request, "outcomes/form.html", context, status=409 if conflict else 200)
+    return render_form(
+        request,
+        partnership,
+        form,
+        conflict=conflict,
+        title="Edit a funding commitment" if pk else "New funding commitment",
+        lead="A multi-year commitment is spread evenly over its years in the summary.",
+        cancel_url=reverse("funding_list", args=[partnership.slug]),
+        submit="Save the commitment",
+        history=history_of(ChangeSubject.FUNDING, instance) if pk else None,
+    )
 
 
 @login_required

@@ -23,7 +23,7 @@ from .forms import ActionItemForm, DecisionForm, MeetingForm
 from .history import EditConflictError, history_of
 from .ics import meeting_ics
 from .models import ActionItem, ActionItemStatus, ChangeSubject, Meeting
-from .views_base import add_errors, partnership_for, save_form
+from .views_base import add_errors, partnership_for, render_form, save_form
 
 
 def _meeting(partnership, pk: int) -> Meeting:
@@ -100,19 +100,20 @@ def _meeting_form(request: HttpRequest, slug: str, pk: int | None) -> HttpRespon
         return redirect("meeting_detail", slug=partnership.slug, pk=saved.pk)
     if conflict:
         form = MeetingForm(instance=_meeting(partnership, pk), partnership=partnership)
-    context = {
-        "partnership": partnership,
-        "form": form,
-        "title": f"Edit “{instance.title}”" if pk else "New meeting",
-        "lead": f"Times are in {timezone.get_current_timezone_name()}.",
-        "cancel_url": (
+    return render_form(
+        request,
+        partnership,
+        form,
+        conflict=conflict,
+        title=f"Edit “{instance.title}”" if pk else "New meeting",
+        lead=f"Times are in {timezone.get_current_timezone_name()}.",
+        cancel_url=(
             reverse("meeting_detail", args=[partnership.slug, pk])
             if pk
             else reverse("meeting_list", args=[partnership.slug])
         ),
-        "submit": "Save the meeting",
-    }
-    return render(request, "outcomes/form.html", context, status=409 if conflict else 200)
+        submit="Save the meeting",
+    )
 
 
 @login_required

@@ -20,7 +20,7 @@ from . import networks as network_services
 from .forms import ActivityFilterForm, ActivityForm, NetworkForm
 from .history import history_of
 from .models import ActionNetwork, Activity, ChangeSubject
-from .views_base import partnership_for, save_form
+from .views_base import partnership_for, render_form, save_form
 
 # --- networks --------------------------------------------------------------------
 
@@ -83,18 +83,19 @@ def _network_form(request: HttpRequest, slug: str, network: str | None) -> HttpR
         return redirect("network_detail", slug=partnership.slug, network=saved.slug)
     if conflict:
         form = NetworkForm(instance=scope.get(slug=network), partnership=partnership)
-    context = {
-        "partnership": partnership,
-        "form": form,
-        "title": f"Edit {instance.name}" if network else "New action network",
-        "cancel_url": (
+    return render_form(
+        request,
+        partnership,
+        form,
+        conflict=conflict,
+        title=f"Edit {instance.name}" if network else "New action network",
+        cancel_url=(
             reverse("network_detail", args=[partnership.slug, network])
             if network
             else reverse("network_list", args=[partnership.slug])
         ),
-        "submit": "Save the network",
-    }
-    return render(request, "outcomes/form.html", context, status=409 if conflict else 200)
+        submit="Save the network",
+    )
 
 
 @login_required
@@ -190,18 +191,19 @@ def _activity_form(request: HttpRequest, slug: str, pk: int | None) -> HttpRespo
             partnership=partnership,
             organizations=organizations,
         )
-    context = {
-        "partnership": partnership,
-        "form": form,
-        "title": f"Edit “{instance.title}”" if pk else "New activity",
-        "cancel_url": (
+    return render_form(
+        request,
+        partnership,
+        form,
+        conflict=conflict,
+        title=f"Edit “{instance.title}”" if pk else "New activity",
+        cancel_url=(
             reverse("activity_detail", args=[partnership.slug, pk])
             if pk
             else reverse("activity_list", args=[partnership.slug])
         ),
-        "submit": "Save the activity",
-    }
-    return render(request, "outcomes/form.html", context, status=409 if conflict else 200)
+        submit="Save the activity",
+    )
 
 
 @login_required
