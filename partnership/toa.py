@@ -13,6 +13,7 @@ cannot be reached: there is nothing to show for it.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,18 +113,17 @@ def toa_seed_defaults(partnership: Partnership) -> list[Gateway]:
     existing = list(Gateway.objects.filter(partnership=partnership).order_by("order"))
     if existing:
         return existing
-    try:
-        with transaction.atomic():
-            for order, (stage, description, texts) in enumerate(DEFAULTS, start=1):
-                gateway = Gateway.objects.create(
-                    partnership=partnership, stage=stage, order=order, description=description
-                )
-                Benchmark.objects.bulk_create(
-                    Benchmark(gateway=gateway, text=text, order=n)
-                    for n, text in enumerate(texts, start=1)
-                )
-    except IntegrityError:
-        pass  # another request seeded them first
+    # If another request seeds them at the same moment, its gateways win (the unique
+    # order per partnership refuses ours) and are read below.
+    with suppress(IntegrityError), transaction.atomic():
+        for order, (stage, description, texts) in enumerate(DEFAULTS, start=1):
+            gateway = Gateway.objects.create(
+                partnership=partnership, stage=stage, order=order, description=description
+            )
+            Benchmark.objects.bulk_create(
+                Benchmark(gateway=gateway, text=text, order=n)
+                for n, text in enumerate(texts, start=1)
+            )
     return list(Gateway.objects.filter(partnership=partnership).order_by("order"))
 
 
