@@ -11,8 +11,10 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from django.conf import settings
+from django.core import signals
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -76,6 +78,19 @@ def generous_rates():
         yield
 
 
+@pytest.fixture
+def keep_test_connection():
+    """schemathesis calls the WSGI app directly, so each request's start and end
+    would close the database connection (it is inside the test's transaction, not
+    in autocommit) and lose the test data on PostgreSQL. Django's own test client
+    disconnects the same handler for the same reason."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @schema.parametrize()
 @hypothesis_settings(
     max_examples=5,
@@ -84,5 +99,5 @@ def generous_rates():
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_conforms_to_its_schema(case, backbone_token, generous_rates):
+def test_api_conforms_to_its_schema(case, backbone_token, generous_rates, keep_test_connection):
     case.call_and_validate(headers={"Authorization": f"Token {backbone_token}"}, checks=CHECKS)
