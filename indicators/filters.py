@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -35,11 +36,22 @@ class DataPointFilter(_PartnershipFilterSet):
         method="filter_period_to", help_text="Periods starting on or before this one's start."
     )
     status = filters.ChoiceFilter(choices=DataStatus.choices)
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = filters.IsoDateTimeFilter(
+        method="filter_updated_since",
+        help_text="Points changed at or after this ISO 8601 time (with a time zone offset).",
+    )
 
     class Meta:
         model = DataPoint
         fields: list[str] = []
+
+    def filter_updated_since(self, queryset: QuerySet, name: str, value: datetime) -> QuerySet:
+        # In UTC: Python accepts offsets up to 24 hours, PostgreSQL only up to 16.
+        try:
+            since = value.astimezone(UTC) if value.tzinfo else value
+        except OverflowError:
+            raise ValidationError({name: "This time is out of range."}) from None
+        return queryset.filter(updated_at__gte=since)
 
     def filter_geography(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         root = self._geographies(value).values_list("path", flat=True).first()

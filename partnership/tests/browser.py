@@ -138,6 +138,9 @@ def sign_in(page, live_server, world, username: str = "backbone", next_url: str 
     page.get_by_label("Password").fill(world.password)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(f"{live_server.url}{next_url}")
+    # The page's scripts have run (a busy machine may still be loading them when
+    # the address changes), so typing into it reaches their handlers.
+    page.wait_for_load_state("load")
 
 
 def horizontal_overflow(page) -> int:
