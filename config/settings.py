@@ -208,6 +208,11 @@ if not 0 <= DATA_REQUEST_REMINDER_HOUR <= 23:
     raise ImproperlyConfigured("DATA_REQUEST_REMINDER_HOUR must be an hour of the day (0-23).")
 if DATA_REQUEST_REMINDER_DAYS_BEFORE < 0:
     raise ImproperlyConfigured("DATA_REQUEST_REMINDER_DAYS_BEFORE must be 0 or more.")
+# Uploaded import files are removed this many days after upload (nightly); the jobs,
+# their previews and error reports stay.
+IMPORT_FILE_RETENTION_DAYS = _int("IMPORT_FILE_RETENTION_DAYS", 30)
+if IMPORT_FILE_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("IMPORT_FILE_RETENTION_DAYS must be at least 1.")
 CELERY_BEAT_SCHEDULE = {
     "recompute-all-trends-nightly": {
         "task": "indicators.tasks.recompute_all_trends",
@@ -220,6 +225,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-data-request-reminders": {
         "task": "indicators.reminder_tasks.send_data_request_reminders",
         "schedule": crontab(hour=DATA_REQUEST_REMINDER_HOUR, minute=0),
+    },
+    "purge-old-import-files": {
+        "task": "indicators.import_tasks.purge_old_import_files",
+        "schedule": crontab(hour=TRENDS_NIGHTLY_HOUR, minute=(TRENDS_NIGHTLY_MINUTE + 30) % 60),
     },
 }
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils import timezone
@@ -179,3 +181,40 @@ def run_import_commit(job_id: int) -> str:
         commit_job(job)
         return job.status
     return "skipped"
+
+
+EXPIRED_MESSAGE = (
+    "This upload was not imported within {days} days, so its file was removed. "
+    "Upload the file again to import it."
+)
+
+
+def purge_import_files(*, days: int | None = None) -> int:
+    """Remove the uploaded files of import jobs older than ``days`` (default
+    ``IMPORT_FILE_RETENTION_DAYS``) that no task is working on. The job stays, with
+    its preview, result and error report: who imported what, and when, is kept; a
+    preview that was never imported is closed with a message to upload again.
+    Returns the number of files removed."""
+    days = settings.IMPORT_FILE_RETENTION_DAYS if days is None else days
+    cutoff = timezone.now() - timedelta(days=days)
+    running = (ImportStatus.UPLOADED, ImportStatus.PREVIEWING, ImportStatus.COMMITTING)
+    jobs = (
+        ImportJob.objects.filter(created_at__lt=cutoff).exclude(file="").exclude(status__in=running)
+    )
+    removed = 0
+    for job in jobs.iterator():
+        job.file.delete(save=False)
+        if job.status == ImportStatus.PREVIEWED:
+            job.status = ImportStatus.REJECTED
+            job.error = EXPIRED_MESSAGE.format(days=days)
+            job.finished_at = timezone.now()
+        job.save(update_fields=["file", "status", "error", "finished_at"])
+        removed += 1
+    if removed:
+        log.info("Removed %s uploaded import files older than %s days", removed, days)
+    return removed
+
+
+@shared_task(acks_late=True)
+def purge_old_import_files() -> int:
+    return purge_import_files()

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from indicators import views_import
+from indicators.import_tasks import purge_old_import_files
 from indicators.imports import MAX_BYTES, import_preview
 from indicators.models import DataPoint, DataPointChange, ImportJob, ImportStatus
 from indicators.services import datapoint_update
@@ -417,3 +421,38 @@ def test_progress_is_saved_outside_the_commit_transaction_only(world):
         assert ImportJob.objects.get(pk=job.pk).progress == 10
     job.refresh_from_db()
     assert (job.progress, job.progress_message) == (10, "Checking 3 rows")
+
+
+# ---------- Uploaded files are not kept forever ----------
+
+
+def test_old_upload_files_are_removed_and_their_jobs_kept(client_as, world, settings):
+    client = client_as("steward")
+    upload(client, GOOD)
+    committed = last_job()
+    assert commit(client, committed).status_code == 302
+    upload(client, GOOD, name="later.csv")
+    abandoned = last_job()  # previewed, never imported
+    upload(client, GOOD, name="recent.csv")
+    recent = last_job()
+    long_ago = timezone.now() - timedelta(days=settings.IMPORT_FILE_RETENTION_DAYS + 1)
+    ImportJob.objects.filter(pk__in=[committed.pk, abandoned.pk]).update(created_at=long_ago)
+    paths = {job.pk: job.file.path for job in (committed, abandoned, recent)}
+
+    assert purge_old_import_files() == 2
+
+    assert not os.path.exists(paths[committed.pk]) and not os.path.exists(paths[abandoned.pk])
+    assert os.path.exists(paths[recent.pk])
+    committed.refresh_from_db()
+    abandoned.refresh_from_db()
+    assert committed.status == ImportStatus.COMMITTED and committed.result["created"] == 2
+    assert committed.file.name == ""
+    assert abandoned.status == ImportStatus.REJECTED and "Upload the file again" in abandoned.error
+    # The pages of both still open, and the expired preview can no longer be imported.
+    assert client.get(job_url("import_detail", committed)).status_code == 200
+    page = client.get(job_url("import_detail", abandoned))
+    assert page.status_code == 200 and "Upload the file again" in page.content.decode()
+    commit(client, abandoned)
+    abandoned.refresh_from_db()
+    assert abandoned.status == ImportStatus.REJECTED
+    assert purge_old_import_files() == 0  # nothing left to remove
