@@ -374,8 +374,30 @@ def seed_demo() -> list[Seeded]:
     seed_outcomes(riverside, users["backbone"])
     # Common agenda, contacts, an invitation, Theory of Action (partnership/demo_running.py).
     seed_running(riverside, users["backbone"])
+    seed_report_card(riverside, users["backbone"])
     return [
         Seeded(riverside, load_data(riverside, generate(RIVERSIDE), users["backbone"])),
         # Lakeside has no demo members; its history names the superuser.
         Seeded(lakeside, load_data(lakeside, generate(LAKESIDE), admin)),
     ]
+
+
+def seed_report_card(partnership: Partnership, backbone: Any) -> None:
+    """Publish the partnership's public report card (/public/<slug>/), once: a later
+    run leaves whatever backbone staff have made of it."""
+    from dashboards.report_card import report_card_for, report_card_save
+
+    if report_card_for(partnership) is not None:
+        return
+    report_card_save(
+        user=backbone,
+        partnership=partnership,
+        expected_version=0,
+        enabled=True,
+        title=f"{partnership.name}: report card",
+        intro=(
+            "How children and young people in Riverside County are doing, from cradle to "
+            "career, and whether the partnership is moving the needle. Demo data: every "
+            "number is made up."
+        ),
+    )

@@ -345,3 +345,17 @@ def test_agenda_contacts_invitation_and_theory_of_action(riverside: Partnership)
     backbone = Membership.objects.get(user__username="backbone", partnership=riverside).user
     seed_running(riverside, backbone)
     assert counts() == before
+
+
+def test_the_public_report_card_is_published_once(riverside: Partnership, client: Any) -> None:
+    from dashboards.models import PublicReportCardEvent
+    from partnership.demo_load import seed_report_card
+
+    response = client.get(f"/public/{riverside.slug}/")
+    assert response.status_code == 200
+    assert "Kindergarten readiness" in response.content.decode()
+    events = PublicReportCardEvent.objects.filter(partnership=riverside).count()
+    backbone = Membership.objects.get(user__username="backbone", partnership=riverside).user
+    seed_report_card(riverside, backbone)
+    assert events > 0  # switched on (and its text set), on the first run only
+    assert PublicReportCardEvent.objects.filter(partnership=riverside).count() == events
