@@ -25,7 +25,7 @@ from indicators.models import Indicator
 from partnership.models import Organization, Partnership, Role
 from partnership.permissions import Action, can, membership_in
 
-from .history import history_of, versioned_create, versioned_update
+from .history import history_of, versioned_create, versioned_delete, versioned_update
 from .models import Activity, ActivityStatus, ChangeSubject, OutcomeArea, OutcomeChange
 
 ACTIVITY_FIELDS = (
@@ -126,6 +126,20 @@ def activity_update(
         subject=ChangeSubject.ACTIVITY,
         user=user,
         values=values,
+        fields=ACTIVITY_FIELDS,
+        expected_version=expected_version,
+    )
+
+
+def activity_delete(*, user: Any, activity: Activity, expected_version: int | None) -> None:
+    """Remove a wrongly entered activity: backbone staff any, a data steward their own
+    organization's. Its last values stay in history."""
+    _require_edit(user, Organization.objects.get(activities__pk=activity.pk))
+    versioned_delete(
+        obj=activity,
+        partnership=activity.partnership,
+        subject=ChangeSubject.ACTIVITY,
+        user=user,
         fields=ACTIVITY_FIELDS,
         expected_version=expected_version,
     )

@@ -246,6 +246,35 @@ class ActionItemForm(forms.ModelForm):
         pass
 
 
+class DecisionEditForm(DecisionForm):
+    """A decision's text after the meeting, with the version it was loaded at (the
+    number of its history rows: decisions have no version column)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, version: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = version
+
+    def _post_clean(self) -> None:
+        # The service validates and saves (with the version check); the form must not
+        # change the instance it was given.
+        pass
+
+
+class ActionItemEditForm(ActionItemForm):
+    """An action item's text, owner and due date after the meeting."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, partnership: Partnership, **kwargs: Any):
+        super().__init__(*args, partnership=partnership, **kwargs)
+        self.fields["version"].initial = self.instance.version
+
+    def values(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
 class FundingForm(VersionedForm):
     class Meta:
         model = FundingCommitment

@@ -27,7 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from partnership.models import OrganizationRole, Partnership
 from partnership.permissions import Action, can
 
-from .history import versioned_create, versioned_update
+from .history import versioned_create, versioned_delete, versioned_update
 from .models import ChangeSubject, FundingCommitment, FundingPurpose, OutcomeArea
 
 FUNDING_FIELDS = (
@@ -119,6 +119,22 @@ def funding_update(
         subject=ChangeSubject.FUNDING,
         user=user,
         values=_clean_values(values),
+        fields=FUNDING_FIELDS,
+        expected_version=expected_version,
+    )
+
+
+def funding_delete(
+    *, user: Any, commitment: FundingCommitment, expected_version: int | None
+) -> None:
+    """Remove a wrongly entered commitment (backbone staff), keeping its last values in
+    history."""
+    _require_manage(user, commitment.partnership)
+    versioned_delete(
+        obj=commitment,
+        partnership=commitment.partnership,
+        subject=ChangeSubject.FUNDING,
+        user=user,
         fields=FUNDING_FIELDS,
         expected_version=expected_version,
     )

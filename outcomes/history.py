@@ -6,6 +6,10 @@ read under a lock, its ``version`` must still be the one the editor loaded (else
 values are validated with ``full_clean``, the version goes up by one, and one
 ``OutcomeChange`` row records who changed what from which old value to which new.
 Many-to-many fields are recorded as the sorted codes or slugs of their members.
+
+Removing a row goes through ``versioned_delete``: the same lock and version check, then
+one ``deleted`` history row with every recorded field's last value. ``OutcomeChange``
+names its object by subject, id and label (no foreign key), so the history outlives it.
 """
 
 from __future__ import annotations
@@ -219,3 +223,42 @@ def versioned_update(
         new=new,
     )
     return current
+
+
+@transaction.atomic
+def versioned_delete(
+    *,
+    obj: models.Model,
+    partnership: Partnership,
+    subject: str,
+    user: Any,
+    fields: Sequence[str],
+    expected_version: int | None,
+) -> OutcomeChange:
+    """Remove the row if it is still at ``expected_version``, recording its last values
+    in a ``deleted`` history row (written before the row goes, in the same transaction)."""
+    current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    check_version(subject, current, expected_version)
+    change = record_removal(
+        partnership=partnership, subject=subject, obj=current, user=user, fields=fields
+    )
+    current.delete()
+    return change
+
+
+def record_removal(
+    *, partnership: Partnership, subject: str, obj: models.Model, user: Any, fields: Sequence[str]
+) -> OutcomeChange:
+    """The ``deleted`` history row of ``obj``, with all its recorded fields' old values."""
+    old = snapshot(obj, fields)
+    return OutcomeChange.objects.create(
+        partnership=partnership,
+        subject=subject,
+        object_id=obj.pk,
+        label=str(obj)[:200],
+        action="deleted",
+        version=getattr(obj, "version", 1),
+        changed_by=user if getattr(user, "is_authenticated", False) else None,
+        old=old,
+        new={},
+    )

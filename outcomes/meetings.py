@@ -22,8 +22,15 @@ from django.utils import timezone
 from partnership.models import Membership, Partnership
 from partnership.permissions import Action, can, membership_in
 
-from .history import record, versioned_create, versioned_update
-from .models import ActionItem, ActionItemStatus, ChangeSubject, Decision, Meeting
+from .history import (
+    check_version,
+    record,
+    record_removal,
+    versioned_create,
+    versioned_delete,
+    versioned_update,
+)
+from .models import ActionItem, ActionItemStatus, ChangeSubject, Decision, Meeting, OutcomeChange
 
 MEETING_FIELDS = (
     "title",
@@ -76,6 +83,40 @@ def meeting_update(
     )
 
 
+@transaction.atomic
+def meeting_delete(*, user: Any, meeting: Meeting, expected_version: int | None) -> None:
+    """Remove a wrongly entered meeting with its decisions and action items (backbone
+    staff). Each of them gets its own ``deleted`` history row with its last values."""
+    _require_manage(user, meeting.partnership)
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    check_version(ChangeSubject.MEETING, current, expected_version)
+    partnership = current.partnership
+    for decision in current.decisions.select_for_update().order_by("id"):
+        record_removal(
+            partnership=partnership,
+            subject=ChangeSubject.DECISION,
+            obj=decision,
+            user=user,
+            fields=("meeting", "text"),
+        )
+    for item in current.action_items.select_for_update().order_by("id"):
+        record_removal(
+            partnership=partnership,
+            subject=ChangeSubject.ACTION_ITEM,
+            obj=item,
+            user=user,
+            fields=ACTION_ITEM_FIELDS,
+        )
+    versioned_delete(
+        obj=current,
+        partnership=partnership,
+        subject=ChangeSubject.MEETING,
+        user=user,
+        fields=MEETING_FIELDS,
+        expected_version=expected_version,
+    )
+
+
 def meetings_upcoming_and_past(
     *, partnership: Partnership, now: datetime | None = None
 ) -> tuple[list[Meeting], list[Meeting]]:
@@ -106,6 +147,47 @@ def decision_add(*, user: Any, meeting: Meeting, text: str) -> Decision:
         new={"meeting": meeting.pk, "text": decision.text},
     )
     return decision
+
+
+def decision_version(decision: Decision) -> int:
+    """A decision's version: how many history rows it has (decisions have no version
+    column; every change to one writes exactly one row)."""
+    return OutcomeChange.objects.filter(
+        subject=ChangeSubject.DECISION, object_id=decision.pk
+    ).count()
+
+
+@transaction.atomic
+def decision_update(
+    *, user: Any, decision: Decision, expected_version: int | None, text: str
+) -> Decision:
+    """Correct a decision's text (backbone staff), if nobody changed it since the editor
+    loaded it; one history row with the old and new text."""
+    _require_manage(user, decision.meeting.partnership)
+    current = (
+        Decision.objects.select_related("meeting__partnership")
+        .select_for_update(of=("self",))
+        .get(pk=decision.pk)
+    )
+    current.version = decision_version(current)  # read by check_version and record
+    check_version(ChangeSubject.DECISION, current, expected_version)
+    old = {"text": current.text}
+    current.text = text.strip()
+    current.full_clean(exclude=["created_by"])
+    if current.text == old["text"]:
+        return current
+    current.save(update_fields=["text"])
+    current.version += 1
+    record(
+        partnership=current.meeting.partnership,
+        subject=ChangeSubject.DECISION,
+        obj=current,
+        action="updated",
+        user=user,
+        old=old,
+        new={"text": current.text},
+    )
+    return current
 
 
 def recent_decisions(partnership: Partnership, since: datetime) -> list[Decision]:
@@ -146,6 +228,26 @@ def action_item_add(*, user: Any, meeting: Meeting, values: dict[str, Any]) -> A
         values=values,
         fields=ACTION_ITEM_FIELDS,
         extra={"meeting": meeting},
+    )
+
+
+def action_item_update(
+    *, user: Any, item: ActionItem, expected_version: int | None, values: dict[str, Any]
+) -> ActionItem:
+    """Correct an action item's text, owner or due date (backbone staff); its status
+    changes through ``action_item_set_status``."""
+    partnership = item.meeting.partnership
+    _require_manage(user, partnership)
+    _check_owner(partnership, values)
+    editable = ("description", "owner_user", "owner_organization", "due_date")
+    return versioned_update(
+        obj=item,
+        partnership=partnership,
+        subject=ChangeSubject.ACTION_ITEM,
+        user=user,
+        values={k: v for k, v in values.items() if k in editable},
+        fields=ACTION_ITEM_FIELDS,
+        expected_version=expected_version,
     )
 
 

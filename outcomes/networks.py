@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ from indicators.models import Indicator
 from partnership.models import Membership, Organization, Partnership
 from partnership.permissions import Action, can
 
-from .history import versioned_create, versioned_update
+from .history import check_version, versioned_create, versioned_delete, versioned_update
 from .models import ActionNetwork, Activity, ChangeSubject, Meeting, OutcomeArea
 
 NETWORK_FIELDS = (
@@ -147,3 +148,38 @@ def network_update(
         fields=NETWORK_FIELDS,
         expected_version=expected_version,
     )
+
+
+def network_dependents(network: ActionNetwork) -> list[str]:
+    """What still points at the network, in words ("2 activities", "1 meeting"); empty
+    when nothing does."""
+    counts = (
+        (network.activities.count(), "activity", "activities"),
+        (network.meetings.count(), "meeting", "meetings"),
+        (network.funding_commitments.count(), "funding commitment", "funding commitments"),
+    )
+    return [f"{n} {one if n == 1 else many}" for n, one, many in counts if n]
+
+
+def network_delete(*, user: Any, network: ActionNetwork, expected_version: int | None) -> None:
+    """Remove a wrongly entered network (backbone staff). Refused while activities,
+    meetings or funding commitments still point at it: move or remove those first, so
+    that nothing loses its network without someone deciding where it belongs."""
+    _require_manage(user, network.partnership)
+    with transaction.atomic():
+        current = ActionNetwork.objects.select_for_update().get(pk=network.pk)
+        check_version(ChangeSubject.NETWORK, current, expected_version)
+        still = network_dependents(current)
+        if still:
+            raise ValidationError(
+                f"{current.name} still has {', '.join(still)}. Move them to another network "
+                "(or remove them) first, then remove the network."
+            )
+        versioned_delete(
+            obj=current,
+            partnership=current.partnership,
+            subject=ChangeSubject.NETWORK,
+            user=user,
+            fields=NETWORK_FIELDS,
+            expected_version=expected_version,
+        )

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from partnership.models import Partnership
 from partnership.permissions import Action, get_partnership_or_404, require
@@ -76,3 +76,49 @@ def render_form(
         **extra,
     }
     return render(request, "outcomes/form.html", context, status=409 if conflict else 200)
+
+
+def confirm_removal(
+    request: HttpRequest,
+    partnership: Partnership,
+    *,
+    obj: Any,
+    kind: str,
+    details: list[tuple[str, Any]],
+    remove: Callable[[int | None], None],
+    done_url: str,
+    cancel_url: str,
+    consequences: str = "",
+    blocked: bool = False,
+) -> HttpResponse:
+    """The removal confirmation page: GET shows what will be removed; POST calls
+    ``remove`` with the version the page was loaded at. A stale page answers 409 (nothing
+    removed, the page shows the current values); a refusal shows its reason. ``blocked``
+    (a removal the service would refuse) shows the reason without the button."""
+    status, error = 200, ""
+    if request.method == "POST":
+        try:
+            version: int | None = int(request.POST.get("version", ""))
+        except ValueError:
+            version = None
+        label = str(obj)
+        try:
+            remove(version)
+        except EditConflictError as exc:
+            status, error = 409, " ".join(exc.messages)
+        except ValidationError as exc:
+            status, error = 400, " ".join(exc.messages)
+        else:
+            messages.success(request, f"Removed the {kind} “{label}”. Its history is kept.")
+            return redirect(done_url)
+    context = {
+        "partnership": partnership,
+        "obj": obj,
+        "kind": kind,
+        "details": details,
+        "consequences": consequences,
+        "blocked": blocked,
+        "error": error,
+        "cancel_url": cancel_url,
+    }
+    return render(request, "outcomes/confirm_remove.html", context, status=status)

@@ -17,7 +17,7 @@ from . import funding as services
 from .forms import FundingForm
 from .history import history_of
 from .models import ChangeSubject, FundingCommitment
-from .views_base import partnership_for, render_form, save_form
+from .views_base import confirm_removal, partnership_for, render_form, save_form
 
 
 @login_required
@@ -77,3 +77,32 @@ def funding_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def funding_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _funding_form(request, slug, pk)
+
+
+@login_required
+def funding_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    partnership = partnership_for(request, slug, Action.MANAGE_FUNDING)
+    commitment = get_object_or_404(
+        FundingCommitment.objects.select_related("funder", "network", "outcome_area"),
+        partnership=partnership,
+        pk=pk,
+    )
+    target = commitment.network or commitment.outcome_area
+    return confirm_removal(
+        request,
+        partnership,
+        obj=commitment,
+        kind="funding commitment",
+        details=[
+            ("Funder", commitment.funder.name),
+            ("Amount", f"{commitment.currency} {commitment.amount}"),
+            ("Years", f"{commitment.start_year}–{commitment.end_year}"),
+            ("Purpose", commitment.get_purpose_display() + (f": {target}" if target else "")),
+            ("Note", commitment.note),
+        ],
+        remove=lambda version: services.funding_delete(
+            user=request.user, commitment=commitment, expected_version=version
+        ),
+        done_url=reverse("funding_list", args=[partnership.slug]),
+        cancel_url=reverse("funding_list", args=[partnership.slug]),
+    )

@@ -14,16 +14,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from partnership.permissions import Action, can
 
 from . import meetings as services
-from .forms import ActionItemForm, DecisionForm, MeetingForm
+from .forms import ActionItemEditForm, ActionItemForm, DecisionEditForm, DecisionForm, MeetingForm
 from .history import EditConflictError, history_of
 from .ics import meeting_ics
-from .models import ActionItem, ActionItemStatus, ChangeSubject, Meeting
-from .views_base import add_errors, partnership_for, render_form, save_form
+from .models import ActionItem, ActionItemStatus, ChangeSubject, Decision, Meeting
+from .views_base import add_errors, confirm_removal, partnership_for, render_form, save_form
 
 
 def _meeting(partnership, pk: int) -> Meeting:
@@ -126,6 +127,32 @@ def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _meeting_form(request, slug, pk)
 
 
+@login_required
+def meeting_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    partnership = partnership_for(request, slug, Action.MANAGE_NETWORKS)
+    meeting = _meeting(partnership, pk)
+    n_decisions, n_items = meeting.decisions.count(), meeting.action_items.count()
+    return confirm_removal(
+        request,
+        partnership,
+        obj=meeting,
+        kind="meeting",
+        details=[
+            ("Starts", date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")),
+            ("Action network", meeting.network.name if meeting.network else ""),
+            ("Location", meeting.location),
+        ],
+        consequences=(
+            f"Its {n_decisions} decision(s) and {n_items} action item(s) are removed with it."
+        ),
+        remove=lambda version: services.meeting_delete(
+            user=request.user, meeting=meeting, expected_version=version
+        ),
+        done_url=reverse("meeting_list", args=[partnership.slug]),
+        cancel_url=reverse("meeting_detail", args=[partnership.slug, pk]),
+    )
+
+
 @require_POST
 @login_required
 def decision_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -160,6 +187,91 @@ def action_item_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             messages.success(request, "Added the action item.")
             return redirect("meeting_detail", slug=partnership.slug, pk=meeting.pk)
     return _detail(request, partnership, meeting, item_form=form)
+
+
+def _decision(partnership, pk: int) -> Decision:
+    return get_object_or_404(
+        Decision.objects.select_related("meeting__partnership"),
+        meeting__partnership=partnership,
+        pk=pk,
+    )
+
+
+@login_required
+def decision_edit(request: HttpRequest, slug: str, decision: int) -> HttpResponse:
+    partnership = partnership_for(request, slug, Action.MANAGE_NETWORKS)
+    obj = _decision(partnership, decision)
+    form = DecisionEditForm(
+        request.POST or None, instance=obj, version=services.decision_version(obj)
+    )
+    saved, conflict = save_form(
+        request,
+        form,
+        lambda: services.decision_update(
+            user=request.user,
+            decision=_decision(partnership, decision),
+            expected_version=form.cleaned_data.get("version"),
+            text=form.cleaned_data["text"],
+        ),
+    )
+    if saved is not None:
+        messages.success(request, "Saved the decision.")
+        return redirect("meeting_detail", slug=partnership.slug, pk=obj.meeting_id)
+    if conflict:
+        fresh = _decision(partnership, decision)
+        form = DecisionEditForm(instance=fresh, version=services.decision_version(fresh))
+    return render_form(
+        request,
+        partnership,
+        form,
+        conflict=conflict,
+        title="Edit a decision",
+        lead=f"Of “{obj.meeting.title}”.",
+        cancel_url=reverse("meeting_detail", args=[partnership.slug, obj.meeting_id]),
+        submit="Save the decision",
+        history=history_of(ChangeSubject.DECISION, obj),
+    )
+
+
+def _item(partnership, pk: int) -> ActionItem:
+    return get_object_or_404(
+        ActionItem.objects.select_related("meeting__partnership"),
+        meeting__partnership=partnership,
+        pk=pk,
+    )
+
+
+@login_required
+def action_item_edit(request: HttpRequest, slug: str, item: int) -> HttpResponse:
+    partnership = partnership_for(request, slug, Action.MANAGE_NETWORKS)
+    obj = _item(partnership, item)
+    form = ActionItemEditForm(request.POST or None, instance=obj, partnership=partnership)
+    saved, conflict = save_form(
+        request,
+        form,
+        lambda: services.action_item_update(
+            user=request.user,
+            item=_item(partnership, item),
+            expected_version=form.cleaned_data.get("version"),
+            values=form.values(),
+        ),
+    )
+    if saved is not None:
+        messages.success(request, f"Saved the action item “{saved.description}”.")
+        return redirect("meeting_detail", slug=partnership.slug, pk=obj.meeting_id)
+    if conflict:
+        form = ActionItemEditForm(instance=_item(partnership, item), partnership=partnership)
+    return render_form(
+        request,
+        partnership,
+        form,
+        conflict=conflict,
+        title="Edit an action item",
+        lead=f"Of “{obj.meeting.title}”. Its status is set on the meeting page.",
+        cancel_url=reverse("meeting_detail", args=[partnership.slug, obj.meeting_id]),
+        submit="Save the action item",
+        history=history_of(ChangeSubject.ACTION_ITEM, obj),
+    )
 
 
 @require_POST

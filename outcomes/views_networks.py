@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from partnership.permissions import Action, can
 
@@ -20,7 +21,7 @@ from . import networks as network_services
 from .forms import ActivityFilterForm, ActivityForm, NetworkForm
 from .history import history_of
 from .models import ActionNetwork, Activity, ChangeSubject
-from .views_base import partnership_for, render_form, save_form
+from .views_base import confirm_removal, partnership_for, render_form, save_form
 
 # --- networks --------------------------------------------------------------------
 
@@ -106,6 +107,41 @@ def network_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def network_edit(request: HttpRequest, slug: str, network: str) -> HttpResponse:
     return _network_form(request, slug, network)
+
+
+@login_required
+def network_remove(request: HttpRequest, slug: str, network: str) -> HttpResponse:
+    partnership = partnership_for(request, slug, Action.MANAGE_NETWORKS)
+    obj = get_object_or_404(
+        ActionNetwork.objects.select_related("outcome_area", "lead_organization"),
+        partnership=partnership,
+        slug=network,
+    )
+    still = network_services.network_dependents(obj)
+    return confirm_removal(
+        request,
+        partnership,
+        obj=obj,
+        kind="action network",
+        details=[
+            ("Outcome area", obj.outcome_area.name),
+            ("Lead organization", obj.lead_organization.name),
+            ("Members", ", ".join(o.name for o in obj.members.order_by("name"))),
+            ("Purpose", obj.purpose),
+        ],
+        consequences=(
+            f"It cannot be removed while it still has {', '.join(still)}: move them to "
+            "another network or remove them first."
+            if still
+            else ""
+        ),
+        blocked=bool(still),
+        remove=lambda version: network_services.network_delete(
+            user=request.user, network=obj, expected_version=version
+        ),
+        done_url=reverse("network_list", args=[partnership.slug]),
+        cancel_url=reverse("network_detail", args=[partnership.slug, obj.slug]),
+    )
 
 
 # --- activities ------------------------------------------------------------------
@@ -214,6 +250,36 @@ def activity_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def activity_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _activity_form(request, slug, pk)
+
+
+@login_required
+def activity_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    partnership = partnership_for(request, slug)
+    activity = _activity(partnership, pk)
+    if not activity_services.may_edit_activities_of(request.user, activity.organization):
+        raise PermissionDenied("You may remove your own organization's activities only.")
+    return confirm_removal(
+        request,
+        partnership,
+        obj=activity,
+        kind="activity",
+        details=[
+            ("Organization", activity.organization.name),
+            ("Action network", activity.network.name if activity.network else ""),
+            ("Status", activity.get_status_display()),
+            (
+                "Dates",
+                f"{date_format(activity.start_date)} – "
+                + (date_format(activity.end_date) if activity.end_date else "ongoing"),
+            ),
+            ("Indicators", ", ".join(i.code for i in activity.indicators.order_by("code"))),
+        ],
+        remove=lambda version: activity_services.activity_delete(
+            user=request.user, activity=activity, expected_version=version
+        ),
+        done_url=reverse("activity_list", args=[partnership.slug]),
+        cancel_url=reverse("activity_detail", args=[partnership.slug, pk]),
+    )
 
 
 # --- the contribution map ----------------------------------------------------------

@@ -145,3 +145,28 @@ def test_funder_reads_funding(page: Page, live_server, browser_world, console_er
     expect(summary.get_by_role("row", name="Kindergarten readiness")).to_contain_text("100,000.00")
     expect(page.get_by_role("link", name="Record a commitment")).to_have_count(0)
     assert console_errors == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_steward_removes_a_wrongly_entered_activity(
+    page: Page, live_server, browser_world, console_errors, screenshot_dir, viewport
+):
+    ow = browser_world
+    page.set_viewport_size(viewport)
+    sign_in(page, live_server, ow, "steward", f"/p/riverside/activities/{ow.activity.pk}/")
+    page.get_by_role("link", name="Remove…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Remove the activity “Pre-K enrolment drive”?"
+    )
+    details = page.get_by_role("region", name="What will be removed")
+    expect(details).to_contain_text("Riverside District")
+    expect(details).to_contain_text("Ready for K Network")
+    assert horizontal_overflow(page) == 0
+    name = "desktop" if viewport == DESKTOP else "phone"
+    page.screenshot(path=screenshot_dir / f"outcomes-remove-activity-{name}.png", full_page=True)
+    page.get_by_role("button", name="Remove the activity").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Activities and commitments")
+    expect(page.get_by_text("Removed the activity “Pre-K enrolment drive”.")).to_be_visible()
+    expect(page.get_by_role("link", name="Pre-K enrolment drive")).to_have_count(0)
+    expect(page.get_by_role("link", name="Summer bridge camps")).to_be_visible()
+    assert console_errors == []
