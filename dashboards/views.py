@@ -21,8 +21,9 @@ from outcomes.models import OutcomeArea
 from partnership.agenda import current_agenda
 from partnership.feed import activity_feed
 from partnership.models import Organization, Partnership, Role
-from partnership.permissions import Action, can, get_partnership_or_404, require, role_in
+from partnership.permissions import Action, can, role_in
 from partnership.selectors import partnership_list_for_user
+from partnership.view_helpers import partnership_for
 
 from . import page_selectors
 from .selectors import indicator_chart_data
@@ -43,15 +44,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboards/home.html", context)
 
 
-def _partnership(request: HttpRequest, slug: str) -> Partnership:
-    """The partnership of the URL if the user may read its dashboards (404 for
-    outsiders), remembered for the navigation."""
-    partnership = get_partnership_or_404(request.user, slug)
-    require(request.user, Action.VIEW_PARTNERSHIP, partnership)
-    request.partnership = partnership
-    return partnership
-
-
 def _role_context(request: HttpRequest, partnership: Partnership) -> dict:
     role = role_in(request.user, partnership)
     return {"partnership": partnership, "role": role, "role_label": Role(role).label}
@@ -64,7 +56,7 @@ FEED_ITEMS = 8
 @login_required
 def partnership_overview(request: HttpRequest, slug: str) -> HttpResponse:
     """The partnership's home: agenda, scorecard, outcome areas, freshness."""
-    partnership = _partnership(request, slug)
+    partnership = partnership_for(request, slug)
     context = {
         **_role_context(request, partnership),
         "page": page_selectors.partnership_home(partnership=partnership, user=request.user),
@@ -78,7 +70,7 @@ def partnership_overview(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def outcome_area(request: HttpRequest, slug: str, area: str) -> HttpResponse:
-    partnership = _partnership(request, slug)
+    partnership = partnership_for(request, slug)
     area_obj = get_object_or_404(OutcomeArea, partnership=partnership, slug=area)
     context = {
         **_role_context(request, partnership),
@@ -90,7 +82,7 @@ def outcome_area(request: HttpRequest, slug: str, area: str) -> HttpResponse:
 
 @login_required
 def indicator_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    partnership = _partnership(request, slug)
+    partnership = partnership_for(request, slug)
     indicator = get_object_or_404(
         Indicator.objects.select_related(
             "partnership", "outcome_area", "steward", "baseline_period", "target_period"
@@ -115,7 +107,7 @@ def indicator_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse
 
 @login_required
 def organization_dashboard(request: HttpRequest, slug: str, org: str) -> HttpResponse:
-    partnership = _partnership(request, slug)
+    partnership = partnership_for(request, slug)
     organization = get_object_or_404(
         Organization.objects.select_related("partnership"), partnership=partnership, slug=org
     )

@@ -8,16 +8,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from partnership.permissions import Action, get_partnership_or_404, require
+from partnership.permissions import Action
+from partnership.view_helpers import partnership_for
 
 from .engagement import engagement_overview, on_time_days
 
 
 @login_required
 def engagement(request: HttpRequest, slug: str) -> HttpResponse:
-    partnership = get_partnership_or_404(request.user, slug)
-    require(request.user, Action.REQUEST_DATA, partnership)
-    request.partnership = partnership
+    partnership = partnership_for(request, slug, Action.REQUEST_DATA)
     today = timezone.localdate()
     overview = engagement_overview(partnership, today=today)
     context = {

@@ -15,7 +15,8 @@ from django.urls import reverse
 
 from outcomes.models import OutcomeArea
 from partnership.models import Partnership
-from partnership.permissions import Action, get_partnership_or_404, require
+from partnership.permissions import Action
+from partnership.view_helpers import partnership_for
 
 from .report_card import report_card_for, report_card_history, report_card_save
 
@@ -69,9 +70,7 @@ def _initial(card: Any) -> dict[str, Any]:
 
 @login_required
 def report_card_settings(request: HttpRequest, slug: str) -> HttpResponse:
-    partnership = get_partnership_or_404(request.user, slug)
-    require(request.user, Action.MANAGE_SETTINGS, partnership)
-    request.partnership = partnership
+    partnership = partnership_for(request, slug, Action.MANAGE_SETTINGS)
     card = report_card_for(partnership)
     form = ReportCardForm(request.POST or None, partnership=partnership, initial=_initial(card))
     if request.method == "POST" and form.is_valid():

@@ -15,6 +15,7 @@ from indicators.models import Period
 from outcomes.models import OutcomeArea
 from partnership.models import Partnership
 from partnership.permissions import Action, can, get_partnership_or_404, require
+from partnership.view_helpers import partnership_for
 
 from .models import ReportFormat, ReportStatus
 from .reports.data import period_choices
@@ -69,12 +70,6 @@ class ReportForm(forms.Form):
         self.fields["period_to"].queryset = periods
 
 
-def _partnership(request: HttpRequest, slug: str) -> Partnership:
-    partnership = get_partnership_or_404(request.user, slug)
-    request.partnership = partnership  # the navigation shows this partnership's menu
-    return partnership
-
-
 def _ask(request: HttpRequest, partnership: Partnership, form: ReportForm) -> HttpResponse | None:
     """Record the reports a valid form asks for and go to them; None when the form
     (or the service) found something to fix, which the form now says."""
@@ -102,7 +97,7 @@ def _ask(request: HttpRequest, partnership: Partnership, form: ReportForm) -> Ht
 
 @login_required
 def report_list(request: HttpRequest, slug: str) -> HttpResponse:
-    partnership = _partnership(request, slug)
+    partnership = partnership_for(request, slug)
     reports = reports_visible_to(user=request.user, partnership=partnership)
     may_create = can(request.user, Action.CREATE_REPORT, partnership)
     form = ReportForm(request.POST if request.method == "POST" else None, partnership=partnership)
@@ -125,7 +120,7 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def report_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    partnership = _partnership(request, slug)
+    partnership = partnership_for(request, slug)
     report = report_get(user=request.user, partnership=partnership, code=code)
     context = {"partnership": partnership, "report": report}
     return render(request, "dashboards/reports/detail.html", context)

@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 
 from partnership.models import Organization
 from partnership.permissions import Action, require
+from partnership.view_helpers import partnership_for
 
 from . import entry_selectors as selectors
 from .entry_services import CONFLICT, SAVED, points_set_status
 from .models import DataPoint, DataStatus, Indicator
-from .views_entry import partnership_for
 
 QUEUE_PAGE_SIZE = 50
 FILTERS = ("indicator", "organization", "period")

@@ -12,20 +12,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
-from partnership.models import Partnership
-from partnership.permissions import Action, can, get_partnership_or_404, require
+from partnership.permissions import Action, can, require
+from partnership.view_helpers import partnership_for
 
 from . import entry_selectors as selectors
 from .entry_services import grid_save, point_json, points_set_status
 from .models import Category, DataPoint, DataStatus, Indicator
 from .periods import next_period
-
-
-def partnership_for(request: HttpRequest, slug: str) -> Partnership:
-    """The partnership of the URL (404 for outsiders), remembered for the navigation."""
-    partnership = get_partnership_or_404(request.user, slug)
-    request.partnership = partnership
-    return partnership
 
 
 def indicator_for(request: HttpRequest, slug: str, code: str, action: Action) -> Indicator:

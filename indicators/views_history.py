@@ -11,11 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from partnership.permissions import Action, require
+from partnership.view_helpers import partnership_for
 
 from . import entry_selectors as selectors
 from .models import DataPoint, DataPointChange
 from .services import TRACKED_FIELDS
-from .views_entry import indicator_for, partnership_for
+from .views_entry import indicator_for
 
 HISTORY_PAGE_SIZE = 50
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from partnership.models import Partnership, Role
 from partnership.permissions import Action, require, role_in
+from partnership.view_helpers import partnership_for
 
 from .import_tasks import (
     PREVIEW_ROWS,
@@ -32,7 +33,7 @@ from .imports import MAX_BYTES, MAX_ROWS, Issue, error_report_csv, import_templa
 from .imports.readers import CSV_TYPES, EXCEL_TYPES
 from .imports.results import ImportPreview
 from .models import ImportJob, ImportStatus
-from .views_entry import indicator_for, partnership_for
+from .views_entry import indicator_for
 
 # Files up to this size are checked (and imported) while the upload waits, in a
 # few seconds at most; larger ones go to a background task.

@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +22,8 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from partnership.models import Partnership
-from partnership.permissions import Action, can, get_partnership_or_404, require
+from partnership.permissions import Action, can
+from partnership.view_helpers import add_errors, partnership_for
 
 from . import data_requests
 from .models import DataRequest, DataRequestStatus, Frequency
@@ -125,26 +126,9 @@ class StewardsRequestForm(_AskForm):
             messages.warning(request, f"Skipped {indicator.code}: {reason}")
 
 
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's errors on the form fields they name, the rest above it."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
-    for name, messages_ in errors.items():
-        form.add_error(name if name in form.fields else None, messages_)
-
-
-def _partnership(request: HttpRequest, slug: str, action: Action | None = None) -> Partnership:
-    """The partnership (404 for outsiders), shown in the navigation; with ``action``,
-    403 for members whose role does not allow it."""
-    partnership = get_partnership_or_404(request.user, slug)
-    if action is not None:
-        require(request.user, action, partnership)
-    request.partnership = partnership
-    return partnership
-
-
 @login_required
 def data_request_list(request: HttpRequest, slug: str) -> HttpResponse:
-    partnership = _partnership(request, slug)
+    partnership = partnership_for(request, slug)
     form = RequestFilterForm(request.GET or None, partnership=partnership)
     filters = form.cleaned_data if form.is_valid() else {}
     requests = data_requests.data_request_list(
@@ -169,13 +153,13 @@ def data_request_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _ask(request: HttpRequest, slug: str, form_class: type[_AskForm]) -> HttpResponse:
     """The two "request data" pages: one form on the page is bound to the POST."""
-    partnership = _partnership(request, slug, Action.REQUEST_DATA)
+    partnership = partnership_for(request, slug, Action.REQUEST_DATA)
     form = form_class(request.POST or None, partnership=partnership)
     if request.method == "POST" and form.is_valid():
         try:
             result = form.ask(user=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             form.announce(request, result)
             return redirect("data_request_list", slug=partnership.slug)
@@ -204,7 +188,7 @@ def data_request_create_for_stewards(request: HttpRequest, slug: str) -> HttpRes
 @require_POST
 @login_required
 def data_request_cancel(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    partnership = _partnership(request, slug, Action.REQUEST_DATA)
+    partnership = partnership_for(request, slug, Action.REQUEST_DATA)
     data_request = get_object_or_404(DataRequest, partnership=partnership, code=code)
     try:
         data_requests.data_request_cancel(user=request.user, data_request=data_request)
@@ -221,7 +205,7 @@ def data_request_cancel(request: HttpRequest, slug: str, code: str) -> HttpRespo
 
 @login_required
 def completeness(request: HttpRequest, slug: str) -> HttpResponse:
-    partnership = _partnership(request, slug, Action.REQUEST_DATA)
+    partnership = partnership_for(request, slug, Action.REQUEST_DATA)
     context = {
         "partnership": partnership,
         "completeness": data_requests.completeness(partnership=partnership),

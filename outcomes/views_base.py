@@ -1,5 +1,6 @@
-"""What the outcomes pages share: the partnership look-up with its permission check,
-and saving a form through a service with the version check."""
+"""What the outcomes pages share: saving a form through a service with the version
+check, the edit page, and the removal confirmation (the partnership look-up is
+partnership.view_helpers.partnership_for, as on every page)."""
 
 from __future__ import annotations
 
@@ -8,32 +9,16 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from partnership.models import Partnership
-from partnership.permissions import Action, get_partnership_or_404, require
+from partnership.view_helpers import add_errors
 
 from .history import EditConflictError
 
 T = TypeVar("T")
-
-
-def partnership_for(request: HttpRequest, slug: str, action: Action | None = None) -> Partnership:
-    """The partnership (404 for outsiders), shown in the navigation; with ``action``,
-    403 for members whose role does not allow it."""
-    partnership = get_partnership_or_404(request.user, slug)
-    require(request.user, action or Action.VIEW_PARTNERSHIP, partnership)
-    request.partnership = partnership
-    return partnership
-
-
-def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Show a service's errors on the form fields they name, the rest above it."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
-    for name, messages_ in errors.items():
-        form.add_error(name if name in form.fields else None, messages_)
 
 
 def save_form(

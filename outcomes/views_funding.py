@@ -12,12 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from partnership.permissions import Action, can
+from partnership.view_helpers import partnership_for
 
 from . import funding as services
 from .forms import FundingForm
 from .history import history_of
 from .models import ChangeSubject, FundingCommitment
-from .views_base import confirm_removal, partnership_for, render_form, save_form
+from .views_base import confirm_removal, render_form, save_form
 
 
 @login_required

@@ -18,13 +18,14 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from partnership.permissions import Action, can
+from partnership.view_helpers import add_errors, partnership_for
 
 from . import meetings as services
 from .forms import ActionItemEditForm, ActionItemForm, DecisionEditForm, DecisionForm, MeetingForm
 from .history import EditConflictError, history_of
 from .ics import meeting_ics
 from .models import ActionItem, ActionItemStatus, ChangeSubject, Decision, Meeting
-from .views_base import add_errors, confirm_removal, partnership_for, render_form, save_form
+from .views_base import confirm_removal, render_form, save_form
 
 
 def _meeting(partnership, pk: int) -> Meeting:

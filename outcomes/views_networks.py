@@ -15,13 +15,14 @@ from django.urls import reverse
 from django.utils.formats import date_format
 
 from partnership.permissions import Action, can
+from partnership.view_helpers import partnership_for
 
 from . import activities as activity_services
 from . import networks as network_services
 from .forms import ActivityFilterForm, ActivityForm, NetworkForm
 from .history import history_of
 from .models import ActionNetwork, Activity, ChangeSubject
-from .views_base import confirm_removal, partnership_for, render_form, save_form
+from .views_base import confirm_removal, render_form, save_form
 
 # --- networks --------------------------------------------------------------------
 
