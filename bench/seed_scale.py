@@ -2,7 +2,8 @@
 
     python bench/seed_scale.py --points 1000000 [--workers 2]
 
-Loads into the partnership ``bench`` (emptied and vacuumed first, untimed), prints
+Migrates the database (a new one from ``createdb`` works), then loads into the
+partnership ``bench`` (emptied and vacuumed first, untimed), prints
 the numbers and writes them to bench/results/seed_scale.json. The time includes
 building the catalogue and the commit (when PostgreSQL checks the foreign keys).
 """
@@ -43,6 +44,7 @@ def main() -> None:
     setup_django()
     from django.core.management import call_command
 
+    call_command("migrate", verbosity=0, interactive=False)
     empty_partnership()
     out = io.StringIO()
     options = {"points": args.points, "partnership": SLUG, "workers": args.workers}
