@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from .models import Aggregation
 
@@ -29,8 +29,9 @@ SIX_PLACES = Decimal("0.000001")
 WIDE = None  # the partnership-wide "geography"
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(NamedTuple):
+    """One value of a series (a named tuple: a recompute reads a million of them)."""
+
     value: Decimal
     numerator: Decimal | None = None
     denominator: Decimal | None = None

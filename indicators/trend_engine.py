@@ -76,6 +76,11 @@ class PeriodCache:
             self.load([period_id])
         return self._x[period_id]
 
+    def positions(self, ids: set[int]) -> dict[int, float]:
+        """Period id -> position in years, for these periods."""
+        self.load(ids)
+        return {pk: self._x[pk] for pk in ids}
+
     def load(self, ids: Iterable[int]) -> None:
         missing = set(ids) - self._x.keys()
         if missing:
@@ -93,13 +98,22 @@ def _read_reported(indicator_id: int) -> rollups.Series:
             f"FROM {DataPoint._meta.db_table} WHERE indicator_id = %s AND status = %s",
             [indicator_id, DataStatus.APPROVED],
         )
+        rows = cursor.fetchall()
+    if connection.vendor != "postgresql":
         decimal = _decimal_reader()
-        for geo, cat, period, value, num, den in cursor.fetchall():
-            reported[(geo, cat)][period] = cell(
-                decimal(value),
-                None if num is None else decimal(num),
-                None if den is None else decimal(den),
+        rows = [
+            (
+                g,
+                c,
+                p,
+                decimal(v),
+                None if n is None else decimal(n),
+                None if d is None else decimal(d),
             )
+            for g, c, p, v, n, d in rows
+        ]
+    for geo, cat, period, value, num, den in rows:
+        reported[(geo, cat)][period] = cell(value, num, den)
     return reported
 
 
@@ -232,16 +246,13 @@ def compute_indicator(
         series[key] = {**series.get(key, {}), **cells}
     scope = None if changed is None else _scope(changed, derived, indicator.pk)
     wanted = series.keys() if scope is None else scope.trend_keys & series.keys()
-    periods.load(p for key in wanted for p in series[key])
+    x = periods.positions({p for key in wanted for p in series[key]})
     rule = _rule(indicator, periods)
-    x = periods.x
+    point = trends.Point
     figures: dict[SeriesKey, trends.Figures] = {}
     for key in wanted:
         cells = series[key]
-        points = sorted(
-            (trends.Point(p, x(p), cell.value) for p, cell in cells.items()),
-            key=lambda pt: pt.x,
-        )
+        points = [point(p, x[p], cells[p].value) for p in sorted(cells, key=x.__getitem__)]
         figures[key] = trends.compute(points, rule)
     dimensions = _dimensions_of(indicator.pk)
     gaps = _gaps(series, figures, dimensions)
@@ -257,7 +268,7 @@ def compute_indicator(
                 key[0],
                 key[1],
                 fig.n_points,
-                sum(1 for c in series[key].values() if c.derived),
+                len(derived.get(key, ())),  # derived cells never replace reported ones
                 fig.baseline_period_id,
                 fig.baseline_value,
                 fig.latest_period_id,
@@ -376,11 +387,13 @@ def _write(indicator: Indicator, computed: Computed, version: int) -> None:
 
 def _headline_status(indicator: Indicator) -> str | None:
     """The stored status of the indicator's headline series (partnership-wide total)."""
-    return (
+    # Unordered and sliced, not .first(): ordering would walk a whole index.
+    status = (
         Trend.objects.filter(indicator=indicator, geography__isnull=True, category__isnull=True)
-        .values_list("status", flat=True)
-        .first()
+        .order_by()
+        .values_list("status", flat=True)[:1]
     )
+    return next(iter(status), None)
 
 
 _STATUS = TREND_COLUMNS.index("status")

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
+from typing import NamedTuple
 
 from .models import GapTrend, TrendStatus
 
@@ -28,8 +30,9 @@ def period_x(start: date) -> float:
     return start.year + (start.month - 1 + (start.day - 1) / days) / 12
 
 
-@dataclass(frozen=True, slots=True)
-class Point:
+class Point(NamedTuple):
+    """One value of a series (a named tuple: a recompute builds a million of them)."""
+
     period_id: int
     x: float  # period start, in years
     value: Decimal
@@ -46,8 +49,9 @@ class Rule:
     target_x: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Figures:
+class Figures(NamedTuple):
+    """Every figure of one series (a named tuple: a recompute makes one per series)."""
+
     n_points: int
     baseline_period_id: int | None
     baseline_value: Decimal | None
@@ -68,19 +72,44 @@ def better(rule: Rule, a: Decimal, b: Decimal) -> Decimal:
     return b - a if rule.higher_is_better else a - b
 
 
-def least_squares(points: Sequence[Point]) -> tuple[float, float] | None:
-    """(slope per year, intercept) of value against time; None without two distinct times."""
+def least_squares(points: Sequence[Point]) -> tuple[float, float, float, float] | None:
+    """(slope per year, intercept, mean time, mean value) of value against time;
+    None without two distinct times."""
     n = len(points)
     if n < 2:
         return None
-    mean_x = sum(p.x for p in points) / n
-    mean_y = sum(float(p.value) for p in points) / n
-    sxx = sum((p.x - mean_x) ** 2 for p in points)
+    xs = [p.x for p in points]
+    ys = [float(p.value) for p in points]
+    mean_x = sum(xs) / n
+    mean_y = sum(ys) / n
+    dxs = [x - mean_x for x in xs]
+    sxx = sum(dx * dx for dx in dxs)
     if sxx == 0:
         return None
-    sxy = sum((p.x - mean_x) * (float(p.value) - mean_y) for p in points)
-    slope = sxy / sxx
-    return slope, mean_y - slope * mean_x
+    slope = sum(dx * y for dx, y in zip(dxs, ys, strict=True)) / sxx
+    return slope, mean_y - slope * mean_x, mean_x, mean_y
+
+
+def _exact_x(x: float) -> Fraction:
+    """A period position as the exact fraction it stands for: periods start on a
+    day of a month, so its denominator divides 12 x (days in the month)."""
+    return Fraction(x).limit_denominator(10_000)
+
+
+def reaches_target(points: Sequence[Point], rule: Rule) -> bool:
+    """Whether the least-squares line at the target period is at or better than
+    the target, in exact arithmetic: used where the floating-point projection is
+    too close to the target to tell (a series exactly on course)."""
+    xs = [_exact_x(p.x) for p in points]
+    ys = [Fraction(p.value) for p in points]
+    n = len(points)
+    mean_x = sum(xs) / n
+    mean_y = sum(ys) / n
+    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
+    sxx = sum((x - mean_x) ** 2 for x in xs)
+    projection = mean_y + sxy / sxx * (_exact_x(rule.target_x) - mean_x)
+    target = Fraction(rule.target_value)
+    return projection >= target if rule.higher_is_better else projection <= target
 
 
 def current_run(rule: Rule, values: Sequence[Decimal]) -> int:
@@ -90,8 +119,9 @@ def current_run(rule: Rule, values: Sequence[Decimal]) -> int:
     """
     run = 0
     sign = 0
+    flip = 1 if rule.higher_is_better else -1  # as ``better``, without a call per move
     for i in range(len(values) - 1, 0, -1):
-        move = better(rule, values[i - 1], values[i])
+        move = (values[i] - values[i - 1]) * flip
         step = (move > 0) - (move < 0)
         if step == 0 or (sign and step != sign):
             break
@@ -118,18 +148,24 @@ def compute(points: Sequence[Point], rule: Rule) -> Figures:
             0, None, None, None, None, None, TrendStatus.INSUFFICIENT_DATA, None, None, 0, None,
             None, None,
         )  # fmt: skip
-    baseline = next((p for p in points if p.period_id == rule.baseline_period_id), points[0])
+    baseline = points[0]
+    if rule.baseline_period_id is not None:
+        baseline = next((p for p in points if p.period_id == rule.baseline_period_id), baseline)
     latest = points[-1]
     fit = least_squares(points)
-    slope, intercept = fit if fit else (None, None)
+    slope, intercept = fit[:2] if fit else (None, None)
     progress = None
     if rule.target_value is not None and rule.target_value != baseline.value:
         progress = (latest.value - baseline.value) / (rule.target_value - baseline.value)
     projection = on_track = None
     if fit is not None and rule.target_value is not None and rule.target_x is not None:
-        projection = intercept + slope * rule.target_x
+        mean_x, mean_y = fit[2:]
+        projection = mean_y + slope * (rule.target_x - mean_x)
         target = float(rule.target_value)
-        on_track = projection >= target if rule.higher_is_better else projection <= target
+        if abs(projection - target) <= 1e-9 * max(1.0, abs(target)):
+            on_track = reaches_target(points, rule)  # too close to call in floats
+        else:
+            on_track = projection >= target if rule.higher_is_better else projection <= target
     return Figures(
         n_points=len(points),
         baseline_period_id=baseline.period_id,

@@ -247,3 +247,91 @@ def test_direction_flips_every_judgement(vals):
     assert down.status == flipped.get(up.status, up.status)
     assert up.slope == down.slope  # the line itself does not depend on direction
     assert current_run(HIGHER, [p.value for p in points]) == up.current_run
+
+
+# --- on track exactly at the target ------------------------------------------
+
+
+def _school_year(year):
+    return period_x(date(year, 7, 1))
+
+
+@pytest.mark.parametrize("higher", [True, False])
+def test_a_flat_series_sitting_on_its_target_is_on_track(higher):
+    # 57.2 six years running, target 57.2: "at or better" is on track, whichever
+    # way is better (in floating point the line lands at 57.199999999999996).
+    rule = Rule(higher_is_better=higher, target_value=Decimal("57.2"), target_x=_school_year(2026))
+    fig = compute(series([57.2] * 6), rule)
+    assert fig.projection == pytest.approx(57.2)
+    assert fig.on_track is True
+
+
+def test_a_line_that_lands_exactly_on_the_target_is_on_track():
+    # 40.0, 43.4, 46.8 rise 3.4 a year: 57.0 in 2023-24, exactly the target.
+    points = series([40.0, 43.4, 46.8])
+    exactly = Rule(higher_is_better=True, target_value=Decimal("57.0"), target_x=_school_year(2023))
+    assert compute(points, exactly).on_track is True
+    short = Rule(higher_is_better=True, target_value=Decimal("57.01"), target_x=_school_year(2023))
+    assert compute(points, short).on_track is False
+    # Lower is better: 57.0 is at the target, 56.99 would need the line to fall further.
+    lower = Rule(higher_is_better=False, target_value=Decimal("57.0"), target_x=_school_year(2023))
+    assert compute(points, lower).on_track is True
+    beyond = Rule(
+        higher_is_better=False, target_value=Decimal("56.99"), target_x=_school_year(2023)
+    )
+    assert compute(points, beyond).on_track is False
+
+
+steps = st.decimals(min_value=Decimal("-20"), max_value=Decimal("20"), places=1)
+starts = st.decimals(min_value=Decimal("0"), max_value=Decimal("500"), places=1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=starts,
+    step=steps,
+    years=st.sets(st.integers(0, 9), min_size=2, max_size=10),
+    target_year=st.integers(10, 20),
+    higher=st.booleans(),
+    nudge=st.sampled_from([Decimal(0), Decimal("0.1"), Decimal("-0.1")]),
+)
+def test_series_on_an_exact_line_are_judged_against_the_target_exactly(
+    start, step, years, target_year, higher, nudge
+):
+    # Values exactly on a line (any missing years), target on the same line,
+    # nudged 0.1 either way: on track exactly when the target is no better than
+    # where the line arrives.
+    points = [
+        Point(period_id=k, x=_school_year(2010 + k), value=start + step * k) for k in sorted(years)
+    ]
+    arrives = start + step * target_year
+    target = arrives + nudge
+    rule = Rule(
+        higher_is_better=higher, target_value=target, target_x=_school_year(2010 + target_year)
+    )
+    fig = compute(points, rule)
+    expected = arrives >= target if higher else arrives <= target
+    assert fig.on_track is expected
+    assert fig.projection == pytest.approx(float(arrives), abs=1e-6)
+
+
+category_values = st.dictionaries(st.integers(1, 8), values, max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(latest=category_values, baseline=category_values)
+def test_equity_gap_is_highest_minus_lowest_and_its_trend_compares_the_two(latest, baseline):
+    gap = equity_gap(latest, baseline)
+    if len(latest) < 2:
+        assert gap is None
+        return
+    assert gap.gap == max(latest.values()) - min(latest.values())
+    assert latest[gap.highest] == max(latest.values())
+    assert latest[gap.lowest] == min(latest.values())
+    if len(baseline) < 2:
+        assert (gap.baseline_gap, gap.gap_trend) == (None, "")
+        return
+    before = max(baseline.values()) - min(baseline.values())
+    assert gap.baseline_gap == before
+    expected = "narrowed" if gap.gap < before else "widened" if gap.gap > before else "unchanged"
+    assert gap.gap_trend == expected
