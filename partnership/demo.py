@@ -17,10 +17,10 @@ from partnership.models import OrganizationRole, Role, Sector
 from .demo_indicators import EARLY_READING, KINDERGARTEN, IndicatorDef
 from .demo_indicators_career import (
     EMPLOYMENT,
-    LAKESIDE_INDICATORS,
     POSTSECONDARY_COMPLETION,
     POSTSECONDARY_ENROLLMENT,
 )
+from .demo_indicators_lakeside import LAKESIDE_INDICATORS
 from .demo_indicators_school import HIGH_SCHOOL, MIDDLE_MATH
 
 DEMO_PASSWORD = "demo1234"

@@ -119,7 +119,7 @@ ASSESSMENTS = {
     GatewayStage.EXPLORING: [
         (AssessmentStatus.MET, "Charter signed by 24 organizations, October 2022."),
         (AssessmentStatus.MET, "The leadership table meets monthly; charter section 3."),
-        (AssessmentStatus.MET, "Seven outcome areas and 66 indicators in the catalogue."),
+        (AssessmentStatus.MET, "Seven outcome areas and 55 community-level indicators."),
         (AssessmentStatus.MET, "Twelve community conversations in 2022, 640 residents."),
     ],
     GatewayStage.EMERGING: [
