@@ -413,3 +413,62 @@ def test_a_broker_outage_loses_no_recompute(
     )
     assert recompute_pending_trends() == 1
     assert not Trend.objects.select_related("indicator").filter(indicator=world.indicator)[0].stale
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_scorecard_equals_an_independent_count_over_generated_indicators(db, seed):
+    """Random partnerships: each indicator's headline status is worked out again
+    from its values (baseline = first, latest = last, threshold, direction), and
+    the scorecard must equal a Counter of them, overall and per outcome area."""
+    import random
+    from collections import Counter
+
+    from indicators.selectors import scorecard
+    from partnership.tests.factories import (
+        IndicatorFactory,
+        OutcomeAreaFactory,
+        PartnershipFactory,
+    )
+
+    rng = random.Random(seed)
+    partnership = PartnershipFactory()
+    areas = [OutcomeAreaFactory(partnership=partnership, order=i) for i in range(3)]
+    expected, by_area = Counter(), {area.slug: Counter() for area in areas}
+    for _ in range(12):
+        area = rng.choice(areas)
+        higher = rng.random() < 0.5
+        threshold = Decimal(rng.choice([0, 1, 2]))
+        indicator = IndicatorFactory(
+            partnership=partnership,
+            outcome_area=area,
+            unit="count",
+            aggregation="sum",
+            direction="higher_is_better" if higher else "lower_is_better",
+            threshold=threshold,
+        )
+        years = sorted(rng.sample(range(2015, 2024), rng.randint(0, 5)))  # gaps, none, one
+        values = [Decimal(rng.randint(40, 46)) for _ in years]  # ties and small moves
+        for year, value in zip(years, values, strict=True):
+            label = f"{year}-{str(year + 1)[2:]}"
+            DataPointFactory(indicator=indicator, period=period(label), value=value)
+        if len(values) < 2:
+            status = "insufficient_data"
+        else:
+            gain = (values[-1] - values[0]) * (1 if higher else -1)
+            status = (
+                "improving"
+                if gain > threshold
+                else "worsening"
+                if gain < -threshold
+                else "no_change"
+            )
+        expected[status] += 1
+        by_area[area.slug][status] += 1
+
+    trend_engine.recompute_many(partnership.indicators.all())
+    card = scorecard(partnership=partnership)
+    statuses = ("improving", "no_change", "worsening", "insufficient_data")
+    assert {s: card[s] for s in statuses} == {s: expected[s] for s in statuses}
+    assert card["total"] == 12
+    for row in card["outcome_areas"]:
+        assert {s: row[s] for s in statuses} == {s: by_area[row["slug"]][s] for s in statuses}
