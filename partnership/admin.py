@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, IntegerField, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -21,6 +21,7 @@ from .models import (
     ActivityEvent,
     AgendaEndorsement,
     AgendaVersion,
+    ApiToken,
     Benchmark,
     BenchmarkAssessment,
     Contact,
@@ -32,6 +33,7 @@ from .models import (
     Organization,
     Partnership,
 )
+from .tokens import token_revoke
 
 
 class FixedOnChangeMixin:
@@ -87,6 +89,7 @@ class PartnershipAdmin(admin.ModelAdmin):
         "indicator_count",
         "created_at",
     )
+    list_filter = ("created_at", "min_cell_size")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("created_at",)
@@ -149,6 +152,46 @@ class MembershipAdmin(FixedOnChangeMixin, admin.ModelAdmin):
     ordering = ("partnership__name", "user__username")
 
 
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made by their owners on /account/tokens/, where the key is
+    shown once. Here they are looked at and revoked, never edited or deleted (a
+    revoked token stays for the record), and the key's hash is never shown."""
+
+    fields = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = fields
+    list_display = ("name", "prefix", "user", "is_active", "created_at", "last_used_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter), "last_used_at")
+    list_select_related = ("user",)
+    search_fields = ("name", "^prefix", "user__username", "user__email")
+    search_help_text = "Token name, the key's first characters, or the owner's username or email."
+    date_hierarchy = "created_at"
+    actions = ("revoke_selected",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="active", boolean=True, ordering="revoked_at")
+    def is_active(self, obj: ApiToken) -> bool:
+        return obj.active
+
+    @admin.action(description="Revoke selected tokens")
+    def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        revoked = sum(
+            token_revoke(user=token.user, token_id=token.pk)
+            for token in queryset.filter(revoked_at__isnull=True)
+        )
+        self.message_user(
+            request, f"Revoked {revoked} token{'' if revoked == 1 else 's'}.", messages.SUCCESS
+        )
+
+
 # --- running the partnership -------------------------------------------------------
 
 
@@ -176,8 +219,10 @@ class EndorsementInline(admin.TabularInline):
 @admin.register(AgendaVersion)
 class AgendaVersionAdmin(ReadOnlyAdmin):
     list_display = ("partnership", "number", "adopted_on", "created_by", "created_at", "summary")
-    list_filter = ("partnership",)
+    list_filter = ("partnership", "adopted_on")
     list_select_related = ("partnership", "created_by")
+    search_fields = ("partnership__name", "summary")
+    date_hierarchy = "created_at"
     inlines = (EndorsementInline,)
     ordering = ("partnership__name", "-number")
 
@@ -194,9 +239,12 @@ class ContactAdmin(admin.ModelAdmin):
 
 @admin.register(ContactChange)
 class ContactChangeAdmin(ReadOnlyAdmin):
-    list_display = ("organization", "action", "changed_by", "changed_at")
+    list_display = ("changed_at", "organization", "subject_name", "action", "changed_by")
     list_select_related = ("organization", "changed_by")
-    list_filter = ("action",)
+    list_filter = ("action", "organization__partnership")
+    search_fields = ("contact__name", "organization__name", "changed_by__username")
+    search_help_text = "Contact name, organization name or the username of who changed it."
+    date_hierarchy = "changed_at"
 
 
 @admin.register(Invitation)
@@ -220,8 +268,9 @@ class BenchmarkInline(admin.TabularInline):
 @admin.register(Gateway)
 class GatewayAdmin(admin.ModelAdmin):
     list_display = ("partnership", "order", "stage")
-    list_filter = ("partnership",)
+    list_filter = ("partnership", "stage")
     list_select_related = ("partnership",)
+    search_fields = ("partnership__name", "description")
     inlines = (BenchmarkInline,)
     ordering = ("partnership__name", "order")
 
@@ -231,17 +280,24 @@ class BenchmarkAssessmentAdmin(ReadOnlyAdmin):
     list_display = ("benchmark", "status", "assessed_by", "assessed_at")
     list_filter = ("status", "benchmark__gateway__partnership")
     list_select_related = ("benchmark", "assessed_by")
+    search_fields = ("benchmark__text", "evidence", "assessed_by__username")
+    date_hierarchy = "assessed_at"
 
 
 @admin.register(ActivityEvent)
 class ActivityEventAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "partnership", "kind", "text")
+    list_display = ("created_at", "partnership", "kind", "text", "actor")
     list_filter = ("partnership", "kind")
-    list_select_related = ("partnership",)
+    list_select_related = ("partnership", "actor")
+    search_fields = ("text", "actor__username")
+    date_hierarchy = "created_at"
 
 
 @admin.register(MembershipChange)
 class MembershipChangeAdmin(ReadOnlyAdmin):
     list_display = ("changed_at", "partnership", "member", "old_role", "new_role", "changed_by")
-    list_filter = ("partnership",)
+    list_filter = ("partnership", "new_role")
     list_select_related = ("partnership", "member", "changed_by")
+    search_fields = ("member__username", "member__email", "changed_by__username")
+    search_help_text = "Username or email of the member, or the username of who changed it."
+    date_hierarchy = "changed_at"

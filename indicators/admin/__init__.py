@@ -15,11 +15,13 @@ service can see (someone else saved in between) comes back as an error message.
 - ``history``: the audit trail and the trend engine's tables, read-only;
 - ``locks``: locked periods, locked and unlocked through ``indicators.locks``,
   and their record, read-only;
+- ``workflow``: the trend engine's queue, data requests and imports, read-only
+  (open data requests can be cancelled);
 - ``base``: what these share.
 
 Importing the modules registers their admins.
 """
 
-from . import catalogue, datapoints, history, locks
+from . import catalogue, datapoints, history, locks, workflow
 
-__all__ = ["catalogue", "datapoints", "history", "locks"]
+__all__ = ["catalogue", "datapoints", "history", "locks", "workflow"]
