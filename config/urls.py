@@ -4,10 +4,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from partnership import views_invitations, views_tokens
+from partnership.permissions import Action, can
 
 # The Django admin is for superusers only (it sees every partnership); backbone
 # staff run their partnership from the product's own pages.
-admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
+admin.site.has_permission = lambda request: can(request.user, Action.USE_DJANGO_ADMIN)
 admin.site.site_header = "Collective Impact administration"
 
 urlpatterns = [

@@ -24,8 +24,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from partnership.api_base import PartnershipApiViewSet
-from partnership.models import Role
-from partnership.permissions import Action, role_in
+from partnership.permissions import Action
 
 from . import views_import
 from .api_import_tasks import preview_then_commit, run_import_preview_and_commit
@@ -57,10 +56,8 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Partnershi
             self.require(Action.IMPORT_DATA)
 
     def scoped_queryset(self) -> Any:
-        jobs = ImportJob.objects.filter(partnership=self.partnership).select_related("user")
-        if role_in(self.request.user, self.partnership) != Role.BACKBONE:
-            jobs = jobs.filter(user=self.request.user)
-        return jobs.order_by("-created_at", "-id")
+        jobs = views_import.imports_visible_to(user=self.request.user, partnership=self.partnership)
+        return jobs.select_related("user").order_by("-created_at", "-id")
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()

@@ -10,8 +10,8 @@ from typing import Any
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 
 from outcomes.models import OutcomeArea
-from partnership.models import Partnership, Role
-from partnership.permissions import Action, can, membership_in
+from partnership.models import Partnership
+from partnership.permissions import Action, allowed_filter
 
 from .models import DataPoint, DataStatus, DerivedPoint, Indicator, Trend
 
@@ -116,14 +116,12 @@ def datapoints_visible_to(*, user: Any, partnership: Partnership) -> QuerySet[Da
     """The partnership's data points this user may read: everything for backbone
     staff, approved data plus their own indicators' drafts for data stewards,
     approved data for everyone else."""
-    points = DataPoint.objects.filter(indicator__partnership=partnership)
-    if can(user, Action.VIEW_UNAPPROVED_DATA, partnership):
-        return points
-    visible = Q(status=DataStatus.APPROVED)
-    membership = membership_in(user, partnership)
-    if membership is not None and membership.role == Role.DATA_STEWARD:
-        visible |= Q(indicator__steward_id=membership.organization_id)
-    return points.filter(visible)
+    unapproved = allowed_filter(
+        user, Action.VIEW_UNAPPROVED_DATA, partnership, organization="indicator__steward"
+    )
+    return DataPoint.objects.filter(indicator__partnership=partnership).filter(
+        Q(status=DataStatus.APPROVED) | unapproved
+    )
 
 
 def trend_denominators(*, trends: Sequence[Trend]) -> dict[int, list[Decimal | None]]:

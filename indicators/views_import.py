@@ -10,15 +10,18 @@ uploaded a file may import it, since its rows are checked against their rights.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from partnership.models import Partnership, Role
-from partnership.permissions import Action, require, role_in
+from partnership.models import Partnership
+from partnership.permissions import Action, can, require
 from partnership.view_helpers import partnership_for
 
 from .import_tasks import (
@@ -86,10 +89,12 @@ def _import_partnership(request: HttpRequest, slug: str) -> Partnership:
     return partnership
 
 
-def _visible_jobs(request: HttpRequest, partnership: Partnership):
+def imports_visible_to(*, user: Any, partnership: Partnership) -> QuerySet[ImportJob]:
+    """The partnership's imports the user sees: their own, or everyone's with
+    ``VIEW_ALL_IMPORTS`` (backbone staff). The browser and the API both ask here."""
     jobs = ImportJob.objects.filter(partnership=partnership)
-    if role_in(request.user, partnership) != Role.BACKBONE:
-        jobs = jobs.filter(user=request.user)
+    if not can(user, Action.VIEW_ALL_IMPORTS, partnership):
+        jobs = jobs.filter(user=user)
     return jobs
 
 
@@ -97,7 +102,8 @@ def _job_for(request: HttpRequest, slug: str, code: str) -> ImportJob:
     """The job with this code if the user may see it: their own, or any for backbone
     staff; 404 otherwise."""
     partnership = _import_partnership(request, slug)
-    job = _visible_jobs(request, partnership).select_related("user").filter(code=code).first()
+    jobs = imports_visible_to(user=request.user, partnership=partnership)
+    job = jobs.select_related("user").filter(code=code).first()
     if job is None:
         raise Http404("No such import.")
     job.partnership = partnership
@@ -130,7 +136,8 @@ def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
         )
         _start(job, ImportStatus.PREVIEWING, preview_job, run_import_preview)
         return redirect("import_detail", partnership.slug, job.code)
-    jobs = _visible_jobs(request, partnership).select_related("user")[:10]
+    jobs = imports_visible_to(user=request.user, partnership=partnership)
+    jobs = jobs.select_related("user")[:10]
     context = {"partnership": partnership, "form": form, "jobs": jobs}
     # A refused upload answers 400, so that scripts and tests can tell.
     status = 400 if form.is_bound else 200

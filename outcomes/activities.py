@@ -22,8 +22,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from indicators.models import Indicator
-from partnership.models import Organization, Partnership, Role
-from partnership.permissions import Action, can, membership_in
+from partnership.models import Organization, Partnership
+from partnership.permissions import Action, allowed_filter, can
 
 from .history import history_of, versioned_create, versioned_delete, versioned_update
 from .models import Activity, ActivityStatus, ChangeSubject, OutcomeArea, OutcomeChange
@@ -61,25 +61,14 @@ STATUS_ORDER = Case(
 
 def may_edit_activities_of(user: Any, organization: Organization) -> bool:
     """Backbone staff for any organization; a data steward for their own."""
-    if can(user, Action.MANAGE_NETWORKS, organization.partnership):
-        return True
-    membership = membership_in(user, organization.partnership)
-    return (
-        membership is not None
-        and membership.role == Role.DATA_STEWARD
-        and membership.organization_id == organization.pk
-    )
+    return can(user, Action.EDIT_ACTIVITIES, organization)
 
 
 def editable_organizations(*, user: Any, partnership: Partnership) -> QuerySet[Organization]:
     """The organizations whose activities the user may add or edit."""
-    organizations = partnership.organizations.order_by("name")
-    if can(user, Action.MANAGE_NETWORKS, partnership):
-        return organizations
-    membership = membership_in(user, partnership)
-    if membership is None or membership.role != Role.DATA_STEWARD:
-        return organizations.none()
-    return organizations.filter(pk=membership.organization_id)
+    return partnership.organizations.filter(
+        allowed_filter(user, Action.EDIT_ACTIVITIES, partnership, organization="pk")
+    ).order_by("name")
 
 
 def _require_edit(user: Any, organization: Organization) -> None:

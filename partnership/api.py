@@ -66,7 +66,7 @@ class PartnershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
 
     @extend_schema(request=PartnershipIn, responses={201: PartnershipOut})
     def create(self, request: Any) -> Response:
-        if not request.user.is_superuser:
+        if not can(request.user, Action.CREATE_PARTNERSHIP):
             raise PermissionDenied("Only superusers create partnerships.")
         partnership = PartnershipIn.Meta.model(**self.validated())
         partnership.full_clean()

@@ -7,6 +7,11 @@ organization stewards; ``viewer`` members read dashboards; ``funder`` members
 read dashboards and reports. Superusers may do everything. Nobody may do
 anything in a partnership they are not a member of, and for outsiders the
 partnership does not exist (views answer 404, not 403).
+
+Querysets ask here too: ``allowed_filter`` is the filter that keeps the objects
+on which a user may do an action, so a list and ``can`` never disagree. A few
+actions concern the whole site rather than one partnership (``SITE_ACTIONS``):
+they take no target and belong to superusers.
 """
 
 from __future__ import annotations
@@ -15,10 +20,10 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Membership, Partnership, Role
+from .models import Membership, Organization, Partnership, Role
 
 
 class Action(StrEnum):
@@ -34,6 +39,7 @@ class Action(StrEnum):
     APPROVE_DATA = "approve_data"  # approve or return submissions
     LOCK_PERIOD = "lock_period"  # lock and unlock approved periods
     IMPORT_DATA = "import_data"  # upload files (each row is checked with ENTER_DATA)
+    VIEW_ALL_IMPORTS = "view_all_imports"  # every member's imports, not only one's own
     REQUEST_DATA = "request_data"  # ask an organization for data
     # Running the partnership
     MANAGE_CATALOGUE = (
@@ -45,9 +51,11 @@ class Action(StrEnum):
     RECOMPUTE_TRENDS = "recompute_trends"
     MANAGE_SETTINGS = "manage_settings"  # minimum cell size, public report card
     # Action networks, their meetings (decisions, action items) and every organization's
-    # activities; a data steward edits their own organization's activities without it
-    # (outcomes/activities.py: may_edit_activities_of).
+    # activities.
     MANAGE_NETWORKS = "manage_networks"
+    # Add, edit and remove an organization's activities (per organization): backbone
+    # staff for any organization, a data steward for their own.
+    EDIT_ACTIVITIES = "edit_activities"
     VIEW_FUNDING = "view_funding"  # funders' commitments and the investment summary
     MANAGE_FUNDING = "manage_funding"  # record and edit funding commitments
     # Record an organization's endorsement of the adopted common agenda: backbone staff
@@ -55,14 +63,18 @@ class Action(StrEnum):
     ENDORSE_AGENDA = "endorse_agenda"
     # Theory of Action: edit the benchmarks and record assessments.
     ASSESS_THEORY_OF_ACTION = "assess_theory_of_action"
+    # The whole site, no partnership: superusers only (target None).
+    CREATE_PARTNERSHIP = "create_partnership"  # through the API
+    USE_DJANGO_ADMIN = "use_django_admin"  # it shows every partnership's records
 
 
-_ALL = frozenset(Action)
+SITE_ACTIONS = frozenset({Action.CREATE_PARTNERSHIP, Action.USE_DJANGO_ADMIN})
+_ALL = frozenset(Action) - SITE_ACTIONS  # everything in a partnership
 _READ = frozenset({Action.VIEW_PARTNERSHIP})
 
 # What each role may do anywhere in its partnership. Steward rights that depend
-# on the indicator (ENTER_DATA, SUBMIT_DATA, VIEW_UNAPPROVED_DATA, VIEW_HISTORY)
-# are granted per object in ``_steward_may``.
+# on the object (its indicator's steward, or the organization it belongs to) are
+# granted per object in ``_steward_may``.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.BACKBONE: _ALL,
     Role.DATA_STEWARD: _READ | {Action.IMPORT_DATA, Action.ENDORSE_AGENDA},
@@ -73,6 +85,13 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 _STEWARD_PER_INDICATOR = frozenset(
     {Action.ENTER_DATA, Action.SUBMIT_DATA, Action.VIEW_UNAPPROVED_DATA, Action.VIEW_HISTORY}
 )
+_STEWARD_PER_ORGANIZATION = frozenset({Action.EDIT_ACTIVITIES})
+_STEWARD_PER_OBJECT = _STEWARD_PER_INDICATOR | _STEWARD_PER_ORGANIZATION
+
+# Filters that keep every row and no row: an empty IN matches nothing, its negation
+# everything, and Django leaves either out of the SQL it writes.
+_EVERYTHING = ~Q(pk__in=[])
+_NOTHING = Q(pk__in=[])
 
 _CACHE_ATTR = "_ci_memberships"
 
@@ -114,27 +133,47 @@ def role_in(user: Any, partnership: Partnership) -> str | None:
     return None
 
 
+def _steward_organization_id(user: Any, partnership: Partnership) -> int | None:
+    """The organization a data steward acts for; None for every other role."""
+    membership = membership_in(user, partnership)
+    if membership is None or membership.role != Role.DATA_STEWARD:
+        return None
+    return membership.organization_id
+
+
 def _indicator_of(target: Any) -> Any | None:
     if hasattr(target, "steward_id") and hasattr(target, "code"):
         return target
     return getattr(target, "indicator", None)
 
 
+def _organization_id_of(target: Any) -> int | None:
+    """An organization's id, or that of the organization an object (an activity)
+    belongs to."""
+    if isinstance(target, Organization):
+        return target.pk
+    return getattr(target, "organization_id", None)
+
+
 def _steward_may(membership: Membership, action: Action, target: Any) -> bool:
-    indicator = _indicator_of(target)
-    if indicator is None:
-        return False
-    return (
-        membership.organization_id is not None
-        and indicator.steward_id == membership.organization_id
-    )
+    """Per-object steward rights: data of the indicators their organization
+    stewards, and their own organization's activities."""
+    if action in _STEWARD_PER_ORGANIZATION:
+        organization_id = _organization_id_of(target)
+    else:
+        indicator = _indicator_of(target)
+        organization_id = None if indicator is None else indicator.steward_id
+    return organization_id is not None and organization_id == membership.organization_id
 
 
-def can(user: Any, action: Action | str, target: Any) -> bool:
-    """May ``user`` do ``action`` on ``target`` (a partnership or an object in one)?"""
+def can(user: Any, action: Action | str, target: Any = None) -> bool:
+    """May ``user`` do ``action`` on ``target`` (a partnership or an object in one;
+    none for the site-wide actions)?"""
     action = Action(action)
     if user is None or not user.is_authenticated or not user.is_active:
         return False
+    if action in SITE_ACTIONS:
+        return user.is_superuser
     partnership = partnership_of(target)
     if user.is_superuser:
         return True
@@ -143,19 +182,45 @@ def can(user: Any, action: Action | str, target: Any) -> bool:
         return False
     if action in ROLE_ACTIONS[membership.role]:
         return True
-    if membership.role == Role.DATA_STEWARD and action in _STEWARD_PER_INDICATOR:
+    if membership.role == Role.DATA_STEWARD and action in _STEWARD_PER_OBJECT:
         return _steward_may(membership, action, target)
     return False
 
 
-def require(user: Any, action: Action | str, target: Any) -> None:
+def require(user: Any, action: Action | str, target: Any = None) -> None:
     """Raise if ``user`` may not do ``action``: 404 for outsiders (the partnership
-    does not exist for them), 403 for members without the right."""
+    does not exist for them), 403 for members without the right (and for everyone
+    but superusers on the site-wide actions)."""
     if can(user, action, target):
         return
-    if role_in(user, partnership_of(target)) is None:
+    action = Action(action)
+    if action not in SITE_ACTIONS and role_in(user, partnership_of(target)) is None:
         raise Http404("No such partnership.")
-    raise PermissionDenied(f"Your role does not allow this ({Action(action).value}).")
+    raise PermissionDenied(f"Your role does not allow this ({action.value}).")
+
+
+def allowed_filter(
+    user: Any, action: Action | str, partnership: Partnership, *, organization: str
+) -> Q:
+    """The filter that keeps the partnership's objects on which ``user`` may do
+    ``action``: all of them where the role allows it across the partnership, those
+    of a data steward's own organization where the right is per object, none
+    otherwise (anonymous and inactive users, outsiders, other roles).
+
+    ``organization`` is the lookup from the queried model to the organization the
+    per-object rule compares: the indicator's steward for the data actions
+    (``"steward"`` on indicators, ``"indicator__steward"`` on data points), the
+    organization itself for ``EDIT_ACTIVITIES`` (``"pk"`` on organizations,
+    ``"organization"`` on activities). Scope the queryset to the partnership
+    first: the filter keeps everything when the role allows it."""
+    action = Action(action)
+    if can(user, action, partnership):
+        return _EVERYTHING
+    if action in _STEWARD_PER_OBJECT:
+        organization_id = _steward_organization_id(user, partnership)
+        if organization_id is not None:
+            return Q(**{organization: organization_id})
+    return _NOTHING
 
 
 def visible_partnerships(user: Any) -> QuerySet[Partnership]:
