@@ -11,7 +11,7 @@ DEV_ENV := DEBUG=$${DEBUG:-true}
 SERVE_ENV := DEBUG=false SECRET_KEY=$${SECRET_KEY:-local-serve-only-not-secret} \
 	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false \
 	SECURE_HSTS_SECONDS=0 ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
-	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} PORT=$(PORT)
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} PORT=$(PORT) BIND=$(HOST)
 
 .PHONY: run test serve install install-dev lint format migrate demo bench clean
 
