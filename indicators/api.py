@@ -60,13 +60,8 @@ class IndicatorViewSet(CatalogueViewSet):
     def create_object(self, data: dict[str, Any]) -> Indicator:
         return services.indicator_create(partnership=self.partnership, **data)
 
-    @transaction.atomic
     def update_object(self, instance: Indicator, data: dict[str, Any]) -> Indicator:
-        dimensions = data.pop("dimensions", None)
-        instance = super().update_object(instance, data)
-        if dimensions is not None:
-            instance.dimensions.set(dimensions)
-        return instance
+        return services.indicator_update(indicator=instance, **data)
 
 
 class GeographyViewSet(CatalogueViewSet):

@@ -9,7 +9,7 @@ version that someone else has changed since is refused with ``EditConflictError`
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -26,19 +26,21 @@ from partnership.permissions import Action, can
 
 from .locks import ensure_unlocked
 from .models import (
+    FREQUENCY_PERIOD_KIND,
     PERCENT_TOLERANCE,
     Category,
     ChangeAction,
     DataPoint,
     DataPointChange,
     DataStatus,
+    Dimension,
     Geography,
     Indicator,
     Period,
     TrendRequest,
     Unit,
 )
-from .periods import PeriodError, PeriodSpan, parse_period
+from .periods import PeriodError, PeriodKind, PeriodSpan, parse_period
 
 logger = logging.getLogger(__name__)
 
@@ -111,11 +113,16 @@ def _set_path(geography: Geography) -> None:
 
 @transaction.atomic
 def geography_move(*, geography: Geography, parent: Geography | None) -> Geography:
-    """Put a geography (and its subtree) under a new parent."""
+    """Put a geography (and its subtree) under a new parent, or give it a new code.
+
+    A new parent changes the derived totals of its old and new ancestors: every
+    indicator with approved data in the moved subtree has its trends marked
+    stale and recomputed after the move is saved."""
     if parent is not None and parent.path.startswith(geography.path):
         raise ValidationError({"parent": "A geography cannot be placed inside its own subtree."})
     old_path = geography.path
     old_depth = geography.depth
+    old_parent_id = Geography.objects.filter(pk=geography.pk).values_list("parent_id", flat=True)[0]
     geography.parent = parent
     _set_path(geography)
     geography.full_clean()
@@ -126,7 +133,24 @@ def geography_move(*, geography: Geography, parent: Geography | None) -> Geograp
         child.path = geography.path + child.path[len(old_path) :]
         child.depth = child.depth - old_depth + geography.depth
         child.save(update_fields=["path", "depth"])
+    if geography.parent_id != old_parent_id:
+        trends_invalidate(indicators=_indicators_with_data_under(geography))
     return geography
+
+
+def _indicators_with_data_under(geography: Geography) -> list[Indicator]:
+    """The indicators with approved data at this geography or below it."""
+    ids = (
+        DataPoint.objects.filter(
+            geography__partnership_id=geography.partnership_id,
+            geography__path__startswith=geography.path,
+            status=DataStatus.APPROVED,
+        )
+        .order_by()
+        .values("indicator_id")
+        .distinct()
+    )
+    return list(Indicator.objects.filter(pk__in=ids).order_by("pk"))
 
 
 # --- data points -----------------------------------------------------------
@@ -554,3 +578,157 @@ def indicator_create(
     indicator.save()
     indicator.dimensions.set(dimensions)
     return indicator
+
+
+# The indicator's settings its trends are computed from (read by the trend engine
+# and the roll-ups): a change to any of them leaves every stored trend of the
+# indicator out of date. Its dimensions are not among them: one can only be added
+# before it has data, or removed once its data is gone, and neither moves a figure.
+TREND_FIELDS = (
+    "unit",
+    "direction",
+    "aggregation",
+    "threshold",
+    "baseline_period",
+    "target_value",
+    "target_period",
+)
+
+# What an admin or API client may change on an existing indicator.
+INDICATOR_EDITABLE_FIELDS = (
+    "code",
+    "name",
+    "definition",
+    "outcome_area",
+    "kind",
+    "performance_tag",
+    "steward",
+    "data_source",
+    "frequency",
+    "expected_min",
+    "expected_max",
+    *TREND_FIELDS,
+)
+
+
+def trends_invalidate(*, indicators: Iterable[Indicator]) -> None:
+    """Every stored trend of these indicators is out of date (their settings or the
+    geography tree changed, not their data): each gets a new data version, so
+    pages show its trends as stale, and a recompute of all its series is
+    queued for when the transaction commits."""
+    for indicator in sorted(indicators, key=lambda i: i.pk):
+        approved_data_changed(indicator=indicator, series=None)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def indicator_fixed_with_data(*, indicator: Indicator, changed: Iterable[str]) -> dict[str, str]:
+    """Why the ``changed`` settings among frequency and unit cannot change, keyed by
+    field: the indicator (as stored) has data points, which were checked against
+    the current ones. Empty when the change is allowed."""
+    fixed = [name for name in ("frequency", "unit") if name in set(changed)]
+    if not fixed or indicator.pk is None:
+        return {}
+    n = DataPoint.objects.filter(indicator_id=indicator.pk).count()
+    if not n:
+        return {}
+    points = _count(n, "data point")
+    errors = {}
+    if "frequency" in fixed:
+        errors["frequency"] = (
+            f"{indicator.code} has {points} reported by "
+            f"{indicator.get_frequency_display().lower()}, whose periods would not fit a new "
+            f"frequency; remove its {points} first or create a new indicator."
+        )
+    if "unit" in fixed:
+        errors["unit"] = (
+            f"{indicator.code} has {points} measured as "
+            f"{indicator.get_unit_display().lower()}, which were checked against that unit; "
+            f"remove its {points} first or create a new indicator."
+        )
+    return errors
+
+
+def _indicator_errors(
+    indicator: Indicator, stored: Indicator, dimensions: Sequence[Dimension] | None
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if indicator.partnership_id != stored.partnership_id:
+        errors["partnership"] = "An indicator cannot move to another partnership."
+    for name in ("outcome_area", "steward"):
+        related = getattr(indicator, name, None)
+        if related is not None and related.partnership_id != stored.partnership_id:
+            errors[name] = f"This {name.replace('_', ' ')} belongs to another partnership."
+    kind = indicator.period_kind if indicator.frequency in FREQUENCY_PERIOD_KIND else None
+    for name in ("baseline_period", "target_period"):
+        period = getattr(indicator, name)
+        if kind and period is not None and period.kind != kind:
+            errors[name] = (
+                f"'{period.label}' is a {period.get_kind_display().lower()}; this indicator "
+                f"is reported by {PeriodKind(kind).label.lower()}."
+            )
+    if dimensions is not None:
+        kept = {d.pk for d in dimensions}
+        for dimension in dimensions:
+            if dimension.partnership_id != stored.partnership_id:
+                errors["dimensions"] = (
+                    f"The dimension {dimension.code} belongs to another partnership."
+                )
+        removed = stored.dimensions.exclude(pk__in=kept)
+        for dimension in removed.filter(categories__data_points__indicator=stored).distinct():
+            errors["dimensions"] = (
+                f"There is data broken down by {dimension.name}; delete it before "
+                "removing the dimension."
+            )
+    return errors
+
+
+@transaction.atomic
+def indicator_update(
+    *,
+    indicator: Indicator,
+    dimensions: Sequence[Dimension] | None = None,
+    **changes: Any,
+) -> Indicator:
+    """Change an indicator's settings (given as ``changes``, or already set on
+    ``indicator``, as the admin does) and, with ``dimensions``, the dimensions it
+    is disaggregated by.
+
+    Refused with a ``ValidationError`` that says how to fix it: a reference to
+    another partnership, a baseline or target period of another frequency, a new
+    frequency or unit while the indicator has data points, removing a dimension
+    its data is broken down by. A change to a setting its trends are computed
+    from (``TREND_FIELDS``) marks them stale and queues a recompute of all of
+    them after commit; other changes (name, definition, steward...) do not.
+    """
+    unknown = set(changes) - set(INDICATOR_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Cannot change {', '.join(sorted(unknown))} here.")
+    stored = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    for name, value in changes.items():
+        setattr(indicator, name, value)
+    changed = {
+        name
+        for name in INDICATOR_EDITABLE_FIELDS
+        if _stored_value(stored, name) != _stored_value(indicator, name)
+    }
+    errors = _indicator_errors(indicator, stored, dimensions)
+    errors |= indicator_fixed_with_data(indicator=stored, changed=changed)
+    if errors:
+        raise ValidationError(errors)
+    indicator.full_clean()
+    # Not data_version nor recompute_requested_at: they belong to the data services
+    # and the trend engine, which may have moved them since this copy was read.
+    indicator.save(update_fields=[*INDICATOR_EDITABLE_FIELDS, "updated_at"])
+    if dimensions is not None:
+        indicator.dimensions.set(dimensions)
+    if changed & set(TREND_FIELDS):
+        trends_invalidate(indicators=[indicator])
+        indicator.refresh_from_db(fields=["data_version", "recompute_requested_at"])
+    return indicator
+
+
+def _stored_value(indicator: Indicator, name: str) -> Any:
+    return getattr(indicator, Indicator._meta.get_field(name).attname)

@@ -26,7 +26,12 @@ from ..models import (
     Period,
 )
 from ..periods import PeriodError, PeriodKind, parse_period
-from ..services import geography_create, geography_move
+from ..services import (
+    geography_create,
+    geography_move,
+    indicator_fixed_with_data,
+    indicator_update,
+)
 from .base import ServiceErrorsMixin
 
 # --- periods ---------------------------------------------------------------
@@ -255,16 +260,12 @@ class IndicatorAdminForm(forms.ModelForm):
                         f"'{period.label}' is a {period.get_kind_display().lower()}; this "
                         f"indicator is reported by {PeriodKind(kind).label.lower()}.",
                     )
-            if (
-                self.instance.pk
-                and "frequency" in self.changed_data
-                and self.instance.data_points.exists()
-            ):
-                self.add_error(
-                    "frequency",
-                    "This indicator has data for its current frequency; delete that data "
-                    "before changing how often it is reported.",
-                )
+        if self.instance.pk:
+            # The instance still holds the stored settings here (the form's values
+            # are put on it after clean()).
+            refused = indicator_fixed_with_data(indicator=self.instance, changed=self.changed_data)
+            for name, message in refused.items():
+                self.add_error(name, message)
         return cleaned
 
 
@@ -303,7 +304,11 @@ class IndicatorDimensionInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(FixedOnChangeMixin, admin.ModelAdmin):
+class IndicatorAdmin(ServiceErrorsMixin, FixedOnChangeMixin, admin.ModelAdmin):
+    """Changes go through ``indicator_update``, which refuses what the form missed
+    (someone added data meanwhile) and, when a setting the trends are computed
+    from changes, marks them stale and queues their recompute."""
+
     form = IndicatorAdminForm
     inlines = (IndicatorDimensionInline,)
     list_display = (
@@ -365,3 +370,11 @@ class IndicatorAdmin(FixedOnChangeMixin, admin.ModelAdmin):
         ),
         ("Record", {"fields": ("data_version", "created_at", "updated_at")}),
     )
+
+    def save_model(self, request: HttpRequest, obj: Indicator, form: Any, change: bool) -> None:
+        if change:
+            indicator_update(indicator=obj)
+        else:
+            # A new indicator has no data, hence no trends; its dimensions are
+            # saved by the inline afterwards.
+            super().save_model(request, obj, form, change)

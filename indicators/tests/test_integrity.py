@@ -1,6 +1,6 @@
 """The database itself refuses data that breaks the model's rules, so that a
-bulk insert, a script or a bug cannot store it (the triggers of migration 0002
-and the named constraints), on SQLite and PostgreSQL alike."""
+bulk insert, a script or a bug cannot store it (the triggers of migrations 0002
+and 0007 and the named constraints), on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from indicators.models import DataPoint, IndicatorDimension, Unit
+from indicators.models import Category, DataPoint, Indicator, IndicatorDimension, Unit
 from partnership.models import Membership, Role
 from partnership.tests.factories import (
     CategoryFactory,
@@ -138,6 +138,59 @@ def test_frequency_cannot_change_once_there_is_data(world):
     DataPointFactory(indicator=world.indicator)
     world.indicator.frequency = "annual"
     _refused("indicator_frequency_fixed_with_data", world.indicator.save)
+
+
+def test_unit_cannot_change_once_there_is_data(world):
+    counts = IndicatorFactory(partnership=world.partnership, unit=Unit.COUNT, aggregation="sum")
+    DataPointFactory(indicator=counts, value=Decimal("250"))
+    _refused(
+        "indicator_unit_fixed_with_data",
+        lambda: Indicator.objects.filter(pk=counts.pk).update(unit=Unit.PERCENT),
+    )
+    counts.refresh_from_db()
+    assert counts.unit == Unit.COUNT
+
+
+def test_unit_of_an_indicator_without_data_can_change(world):
+    Indicator.objects.filter(pk=world.other_indicator.pk).update(unit=Unit.COUNT)
+    world.other_indicator.refresh_from_db()
+    assert world.other_indicator.unit == Unit.COUNT
+
+
+def test_a_used_category_cannot_move_to_another_dimension(world):
+    race, income = (DimensionFactory(partnership=world.partnership) for _ in range(2))
+    world.indicator.dimensions.add(race)
+    black, unused = CategoryFactory(dimension=race), CategoryFactory(dimension=race)
+    DataPointFactory(indicator=world.indicator, category=black)
+    _refused(
+        "category_dimension_fixed_when_used",
+        lambda: Category.objects.filter(pk=black.pk).update(dimension=income),
+    )
+    assert Category.objects.filter(pk=black.pk, dimension=race).exists()
+    Category.objects.filter(pk=unused.pk).update(dimension=income)  # nothing uses it
+    assert Category.objects.filter(pk=unused.pk, dimension=income).exists()
+
+
+@pytest.mark.postgres
+def test_a_statement_over_many_rows_is_refused_whole(world, postgres):
+    """On PostgreSQL the rules are checked once per statement, over every row it
+    changed: one row that breaks a rule refuses the statement, and nothing moves."""
+    counts = IndicatorFactory(partnership=world.partnership, unit=Unit.COUNT, aggregation="sum")
+    DataPointFactory(indicator=counts, value=Decimal("250"))
+    _refused(
+        "indicator_unit_fixed_with_data",
+        lambda: Indicator.objects.filter(partnership=world.partnership).update(unit=Unit.PERCENT),
+    )
+    assert Indicator.objects.get(pk=counts.pk).unit == Unit.COUNT
+    race, income = (DimensionFactory(partnership=world.partnership) for _ in range(2))
+    world.indicator.dimensions.add(race)
+    used, unused = CategoryFactory(dimension=race), CategoryFactory(dimension=race)
+    DataPointFactory(indicator=world.indicator, category=used)
+    _refused(
+        "category_dimension_fixed_when_used",
+        lambda: Category.objects.filter(dimension=race).update(dimension=income),
+    )
+    assert set(race.categories.all()) == {used, unused}
 
 
 @pytest.mark.postgres
