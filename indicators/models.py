@@ -496,6 +496,14 @@ class GapTrend(models.TextChoices):
     UNCHANGED = "unchanged", "Unchanged"
 
 
+# Trends, derived points and equity gaps are derived data, rewritten whole by the
+# trend engine from rows read in the same transaction. They keep a database
+# foreign key to their indicator only: their other references are copied from
+# data points, which hold those keys under constraint, and Django still cascades
+# and protects on delete. Checking six more keys per row at every commit cost a
+# fifth of a full recompute (docs/performance.md).
+
+
 class Trend(models.Model):
     """What the trend engine computed for one series (indicator x geography x
     category) over its approved data. See docs/trends.md for each figure."""
@@ -503,16 +511,30 @@ class Trend(models.Model):
     # Look-ups lead with partnership or indicator through the composite indexes in
     # Meta, and nobody filters trends by period or dimension: no separate indexes.
     partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="trends", db_index=False
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="trends",
+        db_index=False,
+        db_constraint=False,
     )
     indicator = models.ForeignKey(
         Indicator, on_delete=models.CASCADE, related_name="trends", db_index=False
     )
     geography = models.ForeignKey(
-        Geography, on_delete=models.CASCADE, null=True, blank=True, related_name="trends"
+        Geography,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="trends",
+        db_constraint=False,
     )
     category = models.ForeignKey(
-        Category, on_delete=models.CASCADE, null=True, blank=True, related_name="trends"
+        Category,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="trends",
+        db_constraint=False,
     )
     n_points = models.PositiveIntegerField(default=0)
     baseline_period = models.ForeignKey(
@@ -522,6 +544,7 @@ class Trend(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     baseline_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
     latest_period = models.ForeignKey(
@@ -531,6 +554,7 @@ class Trend(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     latest_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
     change = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
@@ -554,6 +578,7 @@ class Trend(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     computed_at = models.DateTimeField()
     data_version = models.PositiveBigIntegerField(
@@ -594,12 +619,24 @@ class DerivedPoint(models.Model):
         related_name="derived_points",
         db_index=False,
     )
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+", db_index=False)
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     geography = models.ForeignKey(
-        Geography, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Geography,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     category = models.ForeignKey(
-        Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Category,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     value = models.DecimalField(max_digits=20, decimal_places=6)
     numerator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
@@ -623,18 +660,25 @@ class EquityGap(models.Model):
         Indicator, on_delete=models.CASCADE, related_name="equity_gaps", db_index=False
     )
     geography = models.ForeignKey(
-        Geography, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Geography,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
-    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="+")
+    dimension = models.ForeignKey(
+        Dimension, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     latest_period = models.ForeignKey(
-        Period, on_delete=models.PROTECT, related_name="+", db_index=False
+        Period, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
     gap = models.DecimalField(max_digits=20, decimal_places=6)
     highest_category = models.ForeignKey(
-        Category, on_delete=models.CASCADE, related_name="+", db_index=False
+        Category, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     lowest_category = models.ForeignKey(
-        Category, on_delete=models.CASCADE, related_name="+", db_index=False
+        Category, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     baseline_period = models.ForeignKey(
         Period,
@@ -643,6 +687,7 @@ class EquityGap(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     baseline_gap = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
     gap_trend = models.CharField(max_length=12, choices=GapTrend.choices, blank=True)

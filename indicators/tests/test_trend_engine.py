@@ -472,3 +472,30 @@ def test_scorecard_equals_an_independent_count_over_generated_indicators(db, see
     assert card["total"] == 12
     for row in card["outcome_areas"]:
         assert {s: row[s] for s in statuses} == {s: by_area[row["slug"]][s] for s in statuses}
+
+
+def test_removing_a_geography_removes_its_derived_data_too(world, measured):
+    """Derived data keeps a database key to its indicator only: Django's cascade
+    removes the trends and derived points of a geography that is removed."""
+    from django.db.models import ProtectedError
+
+    from indicators.models import DataPoint, Geography
+
+    trend_engine.recompute_indicator(world.indicator.pk, force=True)
+    district, s2 = measured["district"], measured["s2"]
+    district_pk, s2_pk = district.pk, s2.pk
+    assert DerivedPoint.objects.filter(geography=district).exists()
+    with pytest.raises(ProtectedError):
+        s2.delete()  # its data points hold it
+    DataPoint.objects.filter(geography=s2).delete()
+    s2.delete()
+    assert not Trend.objects.filter(geography_id=s2_pk).exists()
+    trend_engine.recompute_indicator(world.indicator.pk, force=True)
+    DataPoint.objects.filter(geography__parent=district).delete()
+    Geography.objects.filter(parent=district).delete()
+    district.delete()
+    for model in (Trend, DerivedPoint, EquityGap):
+        assert not model.objects.filter(geography_id=district_pk).exists()
+    assert set(Geography.objects.values_list("pk", flat=True)) >= set(
+        Trend.objects.exclude(geography=None).values_list("geography_id", flat=True)
+    )
