@@ -195,9 +195,20 @@ CELERY_TIMEZONE = TIME_ZONE
 # recompute of its indicator right away; these repair anything that was missed.
 TRENDS_NIGHTLY_HOUR = _int("TRENDS_NIGHTLY_HOUR", 3)  # full recompute, local time
 TRENDS_NIGHTLY_MINUTE = _int("TRENDS_NIGHTLY_MINUTE", 15)
+# On which days (crontab day of week: "*" every day, "sun" weekly, "mon-fri").
+TRENDS_NIGHTLY_DAYS = env.str("TRENDS_NIGHTLY_DAYS", default="*")
 TRENDS_SWEEP_SECONDS = _int("TRENDS_SWEEP_SECONDS", 300)  # queue indicators left stale
 if not 0 <= TRENDS_NIGHTLY_HOUR <= 23 or not 0 <= TRENDS_NIGHTLY_MINUTE <= 59:
     raise ImproperlyConfigured("TRENDS_NIGHTLY_HOUR/MINUTE must be a time of day (0-23, 0-59).")
+try:
+    TRENDS_NIGHTLY_SCHEDULE = crontab(
+        hour=TRENDS_NIGHTLY_HOUR, minute=TRENDS_NIGHTLY_MINUTE, day_of_week=TRENDS_NIGHTLY_DAYS
+    )
+except ValueError as error:
+    raise ImproperlyConfigured(
+        f"TRENDS_NIGHTLY_DAYS must be crontab days of the week, such as *, sun or mon-fri "
+        f"({error})."
+    ) from error
 if TRENDS_SWEEP_SECONDS < 10:
     raise ImproperlyConfigured("TRENDS_SWEEP_SECONDS must be at least 10.")
 # Data request reminders (Celery beat, daily at this hour, local time): one email
@@ -216,7 +227,7 @@ if IMPORT_FILE_RETENTION_DAYS < 1:
 CELERY_BEAT_SCHEDULE = {
     "recompute-all-trends-nightly": {
         "task": "indicators.tasks.recompute_all_trends",
-        "schedule": crontab(hour=TRENDS_NIGHTLY_HOUR, minute=TRENDS_NIGHTLY_MINUTE),
+        "schedule": TRENDS_NIGHTLY_SCHEDULE,
     },
     "recompute-pending-trends": {
         "task": "indicators.tasks.recompute_pending_trends",

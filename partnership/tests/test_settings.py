@@ -43,6 +43,9 @@ _SETTINGS_VARS = {
     "SECURE_SSL_REDIRECT",
     "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE",
+    "TRENDS_NIGHTLY_HOUR",
+    "TRENDS_NIGHTLY_MINUTE",
+    "TRENDS_NIGHTLY_DAYS",
 }
 
 
@@ -78,11 +81,36 @@ def test_production_without_a_secret_key_refuses_to_start():
     assert "SECRET_KEY must be set" in result.stderr
 
 
-@pytest.mark.parametrize(("name", "value"), [("DEBUG", "maybe"), ("EMAIL_PORT", "abc")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("DEBUG", "maybe"), ("EMAIL_PORT", "abc"), ("TRENDS_NIGHTLY_DAYS", "someday")],
+)
 def test_malformed_values_fail_loudly(name, value):
     result = _run({"DEBUG": "true", name: value}, "-c", PROBE)
     assert result.returncode != 0
     assert name in result.stderr
+
+
+def test_the_full_trend_recompute_runs_when_configured():
+    probe = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; "
+        "from django.conf import settings; "
+        "s = settings.CELERY_BEAT_SCHEDULE['recompute-all-trends-nightly']['schedule']; "
+        "print(sorted(s.hour), sorted(s.minute), sorted(s.day_of_week))"
+    )
+    nightly = _run({"DEBUG": "true"}, "-c", probe)
+    assert nightly.stdout.strip() == "[3] [15] [0, 1, 2, 3, 4, 5, 6]", nightly.stderr
+    weekly = _run(
+        {
+            "DEBUG": "true",
+            "TRENDS_NIGHTLY_HOUR": "1",
+            "TRENDS_NIGHTLY_MINUTE": "30",
+            "TRENDS_NIGHTLY_DAYS": "sun",
+        },
+        "-c",
+        probe,
+    )
+    assert weekly.stdout.strip() == "[1] [30] [0]", weekly.stderr
 
 
 def test_production_settings_pass_the_deploy_checks():
