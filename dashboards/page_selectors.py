@@ -19,8 +19,8 @@ from indicators.data_requests import data_request_list
 from indicators.models import DataPoint, DataStatus, Indicator
 from indicators.selectors import recompute_state, scorecard
 from outcomes.models import OutcomeArea
-from partnership.models import Organization, Partnership, Role
-from partnership.permissions import Action, can, membership_in
+from partnership.models import Organization, Partnership
+from partnership.permissions import Action, can_for_organization
 from partnership.privacy import cell_policy
 from partnership.selectors import organization_list
 
@@ -144,15 +144,7 @@ def _submissions_visible(*, user: Any, organization: Organization) -> bool:
     """Backbone staff see every organization's drafts, submissions and returns; a
     data steward sees those of the indicators their own organization stewards
     (``permissions``: VIEW_UNAPPROVED_DATA per indicator)."""
-    partnership = organization.partnership
-    if can(user, Action.VIEW_UNAPPROVED_DATA, partnership):
-        return True
-    membership = membership_in(user, partnership)
-    return (
-        membership is not None
-        and membership.role == Role.DATA_STEWARD
-        and membership.organization_id == organization.pk
-    )
+    return can_for_organization(user, Action.VIEW_UNAPPROVED_DATA, organization)
 
 
 def organization_page(*, organization: Organization, user: Any) -> OrganizationPage:

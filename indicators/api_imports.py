@@ -24,7 +24,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from partnership.api_base import PartnershipApiViewSet
-from partnership.permissions import Action
+from partnership.permissions import Action, can_commit_import
 
 from . import views_import
 from .api_import_tasks import preview_then_commit, run_import_preview_and_commit
@@ -112,7 +112,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Partnershi
     def commit(self, request: Any, *args: Any, **kwargs: Any) -> Response:
         """Import a previewed file (only the person who uploaded it)."""
         job = self.get_object()
-        if job.user_id != request.user.pk:
+        if not can_commit_import(request.user, job):
             raise NotFound("No such import.")
         claimed = ImportJob.objects.filter(
             pk=job.pk, status=ImportStatus.PREVIEWED, preview__ok=True

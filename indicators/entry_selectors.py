@@ -16,8 +16,8 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from outcomes.models import OutcomeArea
-from partnership.models import Partnership, Role
-from partnership.permissions import Action, can, membership_in
+from partnership.models import Partnership
+from partnership.permissions import Action, allowed_filter, can_somewhere
 
 from .models import (
     Category,
@@ -38,26 +38,15 @@ def enterable_indicators(*, user: Any, partnership: Partnership) -> QuerySet[Ind
     """The partnership's indicators the user may enter data for: all of them for
     backbone staff and superusers, their organization's for a data steward, none
     for anyone else."""
-    indicators = Indicator.objects.filter(partnership=partnership)
-    if can(user, Action.ENTER_DATA, partnership):
-        return indicators
-    membership = membership_in(user, partnership)
-    if membership is None or membership.role != Role.DATA_STEWARD:
-        return indicators.none()
-    return indicators.filter(steward_id=membership.organization_id)
+    return Indicator.objects.filter(partnership=partnership).filter(
+        allowed_filter(user, Action.ENTER_DATA, partnership, organization="steward")
+    )
 
 
 def may_enter_some_data(*, user: Any, partnership: Partnership) -> bool:
     """Whether the user may enter data for some indicator here (no query beyond
     the cached memberships): backbone staff, superusers and data stewards."""
-    if can(user, Action.ENTER_DATA, partnership):
-        return True
-    membership = membership_in(user, partnership)
-    return (
-        membership is not None
-        and membership.role == Role.DATA_STEWARD
-        and membership.organization_id is not None
-    )
+    return can_somewhere(user, Action.ENTER_DATA, partnership)
 
 
 @dataclass

@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from partnership.models import Partnership
-from partnership.permissions import Action, can, require
+from partnership.permissions import Action, can, can_commit_import, require
 from partnership.view_helpers import partnership_for
 
 from .import_tasks import (
@@ -156,7 +156,7 @@ def import_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         "report_capped": preview.get("issue_count", 0) > REPORT_ISSUES,
         "preview_rows": PREVIEW_ROWS,
         "report_issues": REPORT_ISSUES,
-        "may_commit": job.user_id == request.user.pk,
+        "may_commit": can_commit_import(request.user, job),
         "errors_block_commit": ERRORS_BLOCK_COMMIT,
     }
     return render(request, "indicators/import/detail.html", context)
@@ -180,7 +180,7 @@ def import_status(request: HttpRequest, slug: str, code: str) -> JsonResponse:
 @require_POST
 def import_commit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     job = _job_for(request, slug, code)
-    if job.user_id != request.user.pk:
+    if not can_commit_import(request.user, job):
         raise Http404("No such import.")
     # Only a previewed, error-free job moves on, and only once: a second press of
     # the button (or a second tab) finds it committing already.

@@ -30,7 +30,7 @@ from django.utils.formats import date_format
 
 from .feed import record_event
 from .models import AgendaEndorsement, AgendaVersion, EventKind, Organization, Partnership
-from .permissions import Action, can, membership_in, require
+from .permissions import Action, can, can_endorse_for, require
 
 FIELDS = ("vision", "problem_statement", "goals", "equity_commitment")
 FIELD_LABELS = {
@@ -122,14 +122,10 @@ def agenda_diff(older: AgendaVersion | None, newer: AgendaVersion) -> list[Field
 
 def endorsable_organizations(*, user: Any, partnership: Partnership) -> list[Organization]:
     """The organizations whose endorsement this user may record."""
-    if can(user, Action.EDIT_AGENDA, partnership):
-        return list(partnership.organizations.order_by("name"))
     if not can(user, Action.ENDORSE_AGENDA, partnership):
-        return []
-    membership = membership_in(user, partnership)
-    if membership is None or membership.organization_id is None:
-        return []
-    return [membership.organization]
+        return []  # no query for those who may not endorse at all
+    organizations = partnership.organizations.order_by("name")
+    return [o for o in organizations if can_endorse_for(user, o)]
 
 
 # --- writes ------------------------------------------------------------------

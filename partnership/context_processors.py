@@ -21,6 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     context: dict[str, Any] = {
         "nav_partnerships": list(visible_partnerships(user).only("name", "slug").order_by("name")),
         "nav_partnership": current,
+        "nav_django_admin": can(user, Action.USE_DJANGO_ADMIN),
     }
     if current is not None:
         role = role_in(user, current)

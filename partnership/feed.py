@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from .models import ActivityEvent, EventKind, Partnership
-from .permissions import Action, can, membership_in
+from .permissions import Action, allowed_filter, can, can_somewhere
 
 # How far back the feed looks for data approvals, submissions and decisions.
 FEED_DAYS = 60
@@ -200,16 +200,13 @@ def _awaiting_items(partnership: Partnership, indicator_ids: list[int] | None) -
 def _unapproved_scope(user: Any, partnership: Partnership) -> list[int] | bool | None:
     """Which indicators' submissions the user may see: None for all, a list of ids,
     or False for none."""
-    if can(user, Action.APPROVE_DATA, partnership):
+    view = Action.VIEW_UNAPPROVED_DATA
+    if can(user, view, partnership):
         return None
-    membership = membership_in(user, partnership)
-    if membership is None or membership.role != "data_steward" or not membership.organization_id:
+    if not can_somewhere(user, view, partnership):
         return False
-    return list(
-        partnership.indicators.filter(steward_id=membership.organization_id).values_list(
-            "id", flat=True
-        )
-    )
+    mine = allowed_filter(user, view, partnership, organization="steward")
+    return list(partnership.indicators.filter(mine).values_list("id", flat=True))
 
 
 def _owner_name(item: Any) -> str:

@@ -9,9 +9,10 @@ anything in a partnership they are not a member of, and for outsiders the
 partnership does not exist (views answer 404, not 403).
 
 Querysets ask here too: ``allowed_filter`` is the filter that keeps the objects
-on which a user may do an action, so a list and ``can`` never disagree. A few
-actions concern the whole site rather than one partnership (``SITE_ACTIONS``):
-they take no target and belong to superusers.
+on which a user may do an action, so a list and ``can`` never disagree;
+``can_somewhere`` and ``can_for_organization`` answer the same question for menus
+and pages without a query. A few actions concern the whole site rather than one
+partnership (``SITE_ACTIONS``): they take no target and belong to superusers.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class Action(StrEnum):
     VIEW_FUNDING = "view_funding"  # funders' commitments and the investment summary
     MANAGE_FUNDING = "manage_funding"  # record and edit funding commitments
     # Record an organization's endorsement of the adopted common agenda: backbone staff
-    # for any organization, stewards and funders for their own (partnership/agenda.py).
+    # for any organization, stewards and funders for their own (``can_endorse_for``).
     ENDORSE_AGENDA = "endorse_agenda"
     # Theory of Action: edit the benchmarks and record assessments.
     ASSESS_THEORY_OF_ACTION = "assess_theory_of_action"
@@ -199,6 +200,66 @@ def require(user: Any, action: Action | str, target: Any = None) -> None:
     raise PermissionDenied(f"Your role does not allow this ({action.value}).")
 
 
+def role_can(role: str, action: Action | str) -> bool:
+    """May every member with ``role`` do ``action`` across their partnership? For
+    rules that concern a role rather than a person: a progress report hides what a
+    funder may not see, whoever builds it."""
+    return Action(action) in ROLE_ACTIONS[Role(role)]
+
+
+def _own_organization_id(user: Any, action: Action, partnership: Partnership) -> int | None:
+    """The organization whose objects a data steward may do ``action`` on, when the
+    right is per object; None otherwise."""
+    if action not in _STEWARD_PER_OBJECT:
+        return None
+    return _steward_organization_id(user, partnership)
+
+
+def can_somewhere(user: Any, action: Action | str, partnership: Partnership) -> bool:
+    """May ``user`` do ``action`` on at least some of the partnership's objects, as
+    far as the role tells (no query)? Backbone staff may enter data anywhere; a data
+    steward may enter data for their organization's indicators, even if it stewards
+    none yet."""
+    action = Action(action)
+    if can(user, action, partnership):
+        return True
+    return _own_organization_id(user, action, partnership) is not None
+
+
+def can_for_organization(user: Any, action: Action | str, organization: Organization) -> bool:
+    """May ``user`` do ``action`` on everything of ``organization`` (the indicators
+    it stewards for the data actions, itself for ``EDIT_ACTIVITIES``)? The answer
+    ``allowed_filter`` gives for each of them, without a query."""
+    action = Action(action)
+    partnership = organization.partnership
+    if can(user, action, partnership):
+        return True
+    own = _own_organization_id(user, action, partnership)
+    return own is not None and own == organization.pk
+
+
+def can_endorse_for(user: Any, organization: Organization) -> bool:
+    """May ``user`` record ``organization``'s endorsement of the adopted common
+    agenda? Those who edit the agenda (backbone staff), for any organization; the
+    other members with ``ENDORSE_AGENDA`` (stewards and funders), for their own."""
+    partnership = organization.partnership
+    if can(user, Action.EDIT_AGENDA, partnership):
+        return True
+    if not can(user, Action.ENDORSE_AGENDA, partnership):
+        return False
+    membership = membership_in(user, partnership)
+    return membership is not None and membership.organization_id == organization.pk
+
+
+def can_commit_import(user: Any, job: Any) -> bool:
+    """May ``user`` import the rows of this previewed import job? Only the person
+    who uploaded it: not backbone staff, who may see everyone's imports, nor
+    superusers. The browser and the API both ask here."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return job.user_id == user.pk
+
+
 def allowed_filter(
     user: Any, action: Action | str, partnership: Partnership, *, organization: str
 ) -> Q:
@@ -216,10 +277,9 @@ def allowed_filter(
     action = Action(action)
     if can(user, action, partnership):
         return _EVERYTHING
-    if action in _STEWARD_PER_OBJECT:
-        organization_id = _steward_organization_id(user, partnership)
-        if organization_id is not None:
-            return Q(**{organization: organization_id})
+    organization_id = _own_organization_id(user, action, partnership)
+    if organization_id is not None:
+        return Q(**{organization: organization_id})
     return _NOTHING
 
 

@@ -39,7 +39,7 @@ from indicators.models import (
 )
 from outcomes.models import OutcomeArea
 from partnership.models import Partnership, Role
-from partnership.permissions import ROLE_ACTIONS, Action
+from partnership.permissions import Action, role_can
 from partnership.privacy import CellPolicy
 
 from .sentences import trend_sentence
@@ -52,7 +52,7 @@ def audience_cell_policy(partnership: Partnership) -> CellPolicy:
     report hides what a funder may not see, even when backbone staff build it."""
     return CellPolicy(
         min_cell_size=partnership.min_cell_size,
-        reveal_small_cells=Action.VIEW_SMALL_CELLS in ROLE_ACTIONS[Role.FUNDER],
+        reveal_small_cells=role_can(Role.FUNDER, Action.VIEW_SMALL_CELLS),
     )
 
 

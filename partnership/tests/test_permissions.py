@@ -17,8 +17,13 @@ from partnership.permissions import (
     Action,
     allowed_filter,
     can,
+    can_commit_import,
+    can_endorse_for,
+    can_for_organization,
+    can_somewhere,
     get_partnership_or_404,
     require,
+    role_can,
     role_in,
     visible_partnerships,
 )
@@ -235,6 +240,116 @@ def test_filter_keeps_the_stewards_own_and_nothing_for_readers(world):
     }
 
 
+# --- the answers without a query agree with the filters ----------------------------
+
+# What each person may do somewhere in the partnership: on the partnership itself,
+# and a steward on their own organization's objects.
+SOMEWHERE = {
+    **ON_PARTNERSHIP,
+    "steward": STEWARD | STEWARD_OWN | STEWARD_OWN_ORGANIZATION,
+    "other_steward": STEWARD | STEWARD_OWN | STEWARD_OWN_ORGANIZATION,
+}
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_can_somewhere(world, people, person):
+    user = people[person]
+    assert {a for a in IN_PARTNERSHIP if can_somewhere(user, a, world.partnership)} == (
+        SOMEWHERE[person]
+    )
+    foreign = {a for a in IN_PARTNERSHIP if can_somewhere(user, a, world.other_partnership)}
+    assert foreign == ON_FOREIGN[person]
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_can_somewhere_agrees_with_the_filters(world, people, person):
+    # Somewhere means: the filter keeps an indicator (every steward's organization
+    # stewards one here) or an organization.
+    from indicators.models import Indicator
+
+    user, p = people[person], world.partnership
+    indicators = Indicator.objects.filter(partnership=p)
+    for action in IN_PARTNERSHIP:
+        kept = _kept(indicators, user, action, p, "steward") | _kept(
+            p.organizations.all(), user, action, p, "pk"
+        )
+        assert can_somewhere(user, action, p) == bool(kept), action
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_can_for_organization_agrees_with_the_filter(world, people, person):
+    user, p = people[person], world.partnership
+    organizations = p.organizations.all()
+    for action in IN_PARTNERSHIP:
+        kept = _kept(organizations, user, action, p, "pk")
+        assert {o for o in organizations if can_for_organization(user, action, o)} == kept, action
+
+
+def test_can_for_organization_gives_stewards_their_own_organizations_data(world):
+    view = A.VIEW_UNAPPROVED_DATA
+    steward, viewer = world.users["steward"], world.users["viewer"]
+    assert can_for_organization(steward, view, world.partner_org)
+    assert not can_for_organization(steward, view, world.other_org)
+    # The viewer belongs to the same organization but has no steward rights.
+    assert not can_for_organization(viewer, view, world.partner_org)
+    assert can_for_organization(world.users["backbone"], view, world.other_org)
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (Role.BACKBONE, IN_PARTNERSHIP),
+        (Role.DATA_STEWARD, STEWARD),
+        (Role.VIEWER, READ),
+        (Role.FUNDER, FUNDER),
+    ],
+)
+def test_role_can_names_what_every_member_with_the_role_may_do(role, expected):
+    assert {a for a in A if role_can(role, a)} == expected
+    # Site-wide actions belong to no role, and funders see small cells suppressed.
+    assert not role_can(role, A.USE_DJANGO_ADMIN)
+    assert role_can(role, A.VIEW_SMALL_CELLS) == (role == Role.BACKBONE)
+
+
+# The organizations whose endorsement each person may record.
+ENDORSES_FOR = {
+    "superuser": {"backbone_org", "partner_org", "other_org", "funder_org", "foreign"},
+    "backbone": {"backbone_org", "partner_org", "other_org", "funder_org"},
+    "steward": {"partner_org"},
+    "other_steward": {"other_org"},
+    "viewer": set(),  # belongs to partner_org, but viewers do not endorse
+    "funder": {"funder_org"},
+    "outsider": {"foreign"},
+    "non_member": set(),
+    "anonymous": set(),
+    "inactive": set(),
+}
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_can_endorse_for(world, people, person):
+    organizations = {
+        "backbone_org": world.backbone_org,
+        "partner_org": world.partner_org,
+        "other_org": world.other_org,
+        "funder_org": world.funder_org,
+        "foreign": world.other_partnership.organizations.get(),
+    }
+    allowed = {name for name, o in organizations.items() if can_endorse_for(people[person], o)}
+    assert allowed == ENDORSES_FOR[person]
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_only_the_uploader_may_commit_an_import(world, people, person):
+    from indicators.models import ImportJob
+
+    job = ImportJob.objects.create(
+        partnership=world.partnership, user=world.users["steward"], filename="x.csv", file="x"
+    )
+    # Not backbone staff, who see every import, nor superusers.
+    assert can_commit_import(people[person], job) == (person == "steward")
+
+
 # --- the rest of the module --------------------------------------------------------
 
 
@@ -288,3 +403,6 @@ def test_memberships_are_read_once_per_user(world, django_assert_num_queries):
             can(user, action, world.partnership)
             can(user, action, world.indicator)
             can(user, action, world.partner_org)
+            can_somewhere(user, action, world.partnership)
+            can_for_organization(user, action, world.partner_org)
+        can_endorse_for(user, world.other_org)
