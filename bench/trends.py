@@ -3,8 +3,9 @@ built by ``manage.py seed_scale`` (PostgreSQL, Redis).
 
     python bench/trends.py [--partnership bench] [--edits 25]
 
-(a) full recompute time, against the practical floor: one SQL pass computing
-    count, first, last and regr_slope per series over the same rows;
+(a) full recompute time (in one process and in one per core), against the
+    practical floor: one SQL pass computing count, first, last and regr_slope per
+    series over the same rows; each the median of three runs;
 (b) time from one data point edit to its updated trend, with a running worker;
 (c) the worker's peak memory (resident set) during a full recompute.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,6 +22,8 @@ import time
 from pathlib import Path
 
 from common import ROOT, setup_django, summary, timed, write_result
+
+RUNS = 3  # the floor and each full recompute: the median of three runs
 
 FLOOR_SQL = """
 SELECT dp.indicator_id, dp.geography_id, dp.category_id, count(*),
@@ -43,14 +47,22 @@ def floor_seconds(partnership_id: int) -> tuple[float, int]:
             return len(cursor.fetchall())
 
     run()  # warm the cache, as the recompute below also runs warm
-    return timed(run)
+    return median_of(RUNS, run)
+
+
+def median_of(runs: int, fn) -> tuple[float, object]:
+    """The median time of ``runs`` calls of ``fn``, and its last result."""
+    samples = [timed(fn) for _ in range(runs)]
+    return statistics.median(t for t, _ in samples), samples[-1][1]
 
 
 def full_recompute(partnership, processes: int) -> tuple[float, int]:
     from indicators import trend_engine
 
     ids = list(partnership.indicators.order_by("id").values_list("id", flat=True))
-    seconds, outcomes = timed(lambda: trend_engine.recompute_parallel(ids, processes=processes))
+    seconds, outcomes = median_of(
+        RUNS, lambda: trend_engine.recompute_parallel(ids, processes=processes)
+    )
     return seconds, sum(o.n_series for o in outcomes)
 
 

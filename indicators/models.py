@@ -501,7 +501,9 @@ class GapTrend(models.TextChoices):
 # foreign key to their indicator only: their other references are copied from
 # data points, which hold those keys under constraint, and Django still cascades
 # and protects on delete. Checking six more keys per row at every commit cost a
-# fifth of a full recompute (docs/performance.md).
+# fifth of a full recompute (docs/performance.md). Every read leads with the
+# indicator or the partnership, so no single-column index serves geography,
+# category or dimension either (a cascade on delete scans instead: rare).
 
 
 class Trend(models.Model):
@@ -526,6 +528,7 @@ class Trend(models.Model):
         null=True,
         blank=True,
         related_name="trends",
+        db_index=False,
         db_constraint=False,
     )
     category = models.ForeignKey(
@@ -534,6 +537,7 @@ class Trend(models.Model):
         null=True,
         blank=True,
         related_name="trends",
+        db_index=False,
         db_constraint=False,
     )
     n_points = models.PositiveIntegerField(default=0)
@@ -628,6 +632,7 @@ class DerivedPoint(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         db_constraint=False,
     )
     category = models.ForeignKey(
@@ -636,6 +641,7 @@ class DerivedPoint(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         db_constraint=False,
     )
     value = models.DecimalField(max_digits=20, decimal_places=6)
@@ -665,10 +671,11 @@ class EquityGap(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         db_constraint=False,
     )
     dimension = models.ForeignKey(
-        Dimension, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Dimension, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     latest_period = models.ForeignKey(
         Period, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False

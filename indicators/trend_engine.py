@@ -248,12 +248,20 @@ def compute_indicator(
     wanted = series.keys() if scope is None else scope.trend_keys & series.keys()
     x = periods.positions({p for key in wanted for p in series[key]})
     rule = _rule(indicator, periods)
-    point = trends.Point
+    compute = trends.compute_series
     figures: dict[SeriesKey, trends.Figures] = {}
+    # Most series of an indicator share their periods: their times and the line's
+    # basis are worked out once per set of periods.
+    times: dict[tuple[int, ...], tuple[list[float], trends.Basis | None]] = {}
     for key in wanted:
         cells = series[key]
-        points = [point(p, x[p], cells[p].value) for p in sorted(cells, key=x.__getitem__)]
-        figures[key] = trends.compute(points, rule)
+        order = tuple(sorted(cells, key=x.__getitem__))
+        known = times.get(order)
+        if known is None:
+            xs = [x[p] for p in order]
+            known = times[order] = (xs, trends.line_basis(xs))
+        values = [cells[p].value for p in order]
+        figures[key] = compute(order, known[0], values, rule, known[1])
     dimensions = _dimensions_of(indicator.pk)
     gaps = _gaps(series, figures, dimensions)
     headline = _headline_gaps(gaps, list(dimensions))

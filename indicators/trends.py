@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from operator import mul
 from typing import NamedTuple
 
 from .models import GapTrend, TrendStatus
@@ -72,21 +73,35 @@ def better(rule: Rule, a: Decimal, b: Decimal) -> Decimal:
     return b - a if rule.higher_is_better else a - b
 
 
-def least_squares(points: Sequence[Point]) -> tuple[float, float, float, float] | None:
-    """(slope per year, intercept, mean time, mean value) of value against time;
-    None without two distinct times."""
-    n = len(points)
+Basis = tuple[float, list[float], float]  # mean time, each time's distance from it, sum of squares
+
+
+def line_basis(xs: Sequence[float]) -> Basis | None:
+    """What a least-squares line needs of the times alone, so that series measured
+    at the same periods (most of an indicator's) share it; None without two
+    distinct times."""
+    n = len(xs)
     if n < 2:
         return None
-    xs = [p.x for p in points]
-    ys = [float(p.value) for p in points]
     mean_x = sum(xs) / n
-    mean_y = sum(ys) / n
     dxs = [x - mean_x for x in xs]
-    sxx = sum(dx * dx for dx in dxs)
-    if sxx == 0:
-        return None
-    slope = sum(dx * y for dx, y in zip(dxs, ys, strict=True)) / sxx
+    sxx = sum(map(mul, dxs, dxs))
+    return None if sxx == 0 else (mean_x, dxs, sxx)
+
+
+def least_squares(
+    xs: Sequence[float], values: Sequence[Decimal], basis: Basis | None = None
+) -> tuple[float, float, float, float] | None:
+    """(slope per year, intercept, mean time, mean value) of value against time;
+    None without two distinct times. ``basis``: ``line_basis(xs)``, if known."""
+    if basis is None:
+        basis = line_basis(xs)
+        if basis is None:
+            return None
+    mean_x, dxs, sxx = basis
+    ys = [float(v) for v in values]
+    mean_y = sum(ys) / len(ys)
+    slope = sum(map(mul, dxs, ys)) / sxx  # the sum of the distances is 0
     return slope, mean_y - slope * mean_x, mean_x, mean_y
 
 
@@ -96,17 +111,17 @@ def _exact_x(x: float) -> Fraction:
     return Fraction(x).limit_denominator(10_000)
 
 
-def reaches_target(points: Sequence[Point], rule: Rule) -> bool:
+def reaches_target(xs: Sequence[float], values: Sequence[Decimal], rule: Rule) -> bool:
     """Whether the least-squares line at the target period is at or better than
     the target, in exact arithmetic: used where the floating-point projection is
     too close to the target to tell (a series exactly on course)."""
-    xs = [_exact_x(p.x) for p in points]
-    ys = [Fraction(p.value) for p in points]
-    n = len(points)
-    mean_x = sum(xs) / n
+    exact_xs = [_exact_x(x) for x in xs]
+    ys = [Fraction(v) for v in values]
+    n = len(xs)
+    mean_x = sum(exact_xs) / n
     mean_y = sum(ys) / n
-    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
-    sxx = sum((x - mean_x) ** 2 for x in xs)
+    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(exact_xs, ys, strict=True))
+    sxx = sum((x - mean_x) ** 2 for x in exact_xs)
     projection = mean_y + sxy / sxx * (_exact_x(rule.target_x) - mean_x)
     target = Fraction(rule.target_value)
     return projection >= target if rule.higher_is_better else projection <= target
@@ -143,40 +158,56 @@ def status_of(rule: Rule, n_points: int, baseline: Decimal, latest: Decimal) -> 
 
 def compute(points: Sequence[Point], rule: Rule) -> Figures:
     """Every figure of one series; ``points`` must be sorted by time."""
-    if not points:
+    return compute_series(
+        [p.period_id for p in points], [p.x for p in points], [p.value for p in points], rule
+    )
+
+
+def compute_series(
+    period_ids: Sequence[int],
+    xs: Sequence[float],
+    values: Sequence[Decimal],
+    rule: Rule,
+    basis: Basis | None = None,
+) -> Figures:
+    """``compute`` over a series given as three lists in time order (period ids,
+    positions in years, values): the engine's form, with no object per point;
+    ``basis`` is ``line_basis(xs)`` where the caller has it already."""
+    n = len(values)
+    if not n:
         return Figures(
             0, None, None, None, None, None, TrendStatus.INSUFFICIENT_DATA, None, None, 0, None,
             None, None,
         )  # fmt: skip
-    baseline = points[0]
-    if rule.baseline_period_id is not None:
-        baseline = next((p for p in points if p.period_id == rule.baseline_period_id), baseline)
-    latest = points[-1]
-    fit = least_squares(points)
+    base = 0
+    if rule.baseline_period_id is not None and rule.baseline_period_id in period_ids:
+        base = period_ids.index(rule.baseline_period_id)
+    baseline, latest = values[base], values[-1]
+    fit = None if basis is None and n < 2 else least_squares(xs, values, basis)
     slope, intercept = fit[:2] if fit else (None, None)
     progress = None
-    if rule.target_value is not None and rule.target_value != baseline.value:
-        progress = (latest.value - baseline.value) / (rule.target_value - baseline.value)
+    if rule.target_value is not None and rule.target_value != baseline:
+        progress = (latest - baseline) / (rule.target_value - baseline)
     projection = on_track = None
     if fit is not None and rule.target_value is not None and rule.target_x is not None:
         mean_x, mean_y = fit[2:]
         projection = mean_y + slope * (rule.target_x - mean_x)
         target = float(rule.target_value)
         if abs(projection - target) <= 1e-9 * max(1.0, abs(target)):
-            on_track = reaches_target(points, rule)  # too close to call in floats
+            on_track = reaches_target(xs, values, rule)  # too close to call in floats
         else:
             on_track = projection >= target if rule.higher_is_better else projection <= target
     return Figures(
-        n_points=len(points),
-        baseline_period_id=baseline.period_id,
-        baseline_value=baseline.value,
-        latest_period_id=latest.period_id,
-        latest_value=latest.value,
-        change=latest.value - baseline.value,
-        status=status_of(rule, len(points), baseline.value, latest.value),
+        n_points=n,
+        baseline_period_id=period_ids[base],
+        baseline_value=baseline,
+        latest_period_id=period_ids[-1],
+        latest_value=latest,
+        change=latest - baseline,
+        status=status_of(rule, n, baseline, latest),
         slope=slope,
         intercept=intercept,
-        current_run=current_run(rule, [p.value for p in points]),
+        current_run=current_run(rule, values),
         progress_to_target=progress,
         projection=projection,
         on_track=on_track,

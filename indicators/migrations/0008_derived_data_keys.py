@@ -1,5 +1,6 @@
 """Derived data (trends, derived points, equity gaps) keeps a database foreign key
-to its indicator only; see the note above ``Trend`` in indicators/models.py.
+to its indicator only, and no single-column index on geography, category or
+dimension; see the note above ``Trend`` in indicators/models.py.
 
 On PostgreSQL the other keys' constraints are dropped (their checks at commit
 cost a fifth of a full trend recompute). On SQLite, the development database,
@@ -34,6 +35,27 @@ TABLES = {
         ("lowest_category_id", "indicators_category"),
     ],
 }
+
+
+# Single-column indexes Django made for these keys: no read uses them.
+INDEXES = {
+    "indicators_trend_geography_id_24f05e1d": ("indicators_trend", "geography_id"),
+    "indicators_trend_category_id_57626e98": ("indicators_trend", "category_id"),
+    "indicators_derivedpoint_geography_id_bb94cfb4": ("indicators_derivedpoint", "geography_id"),
+    "indicators_derivedpoint_category_id_5f3e788c": ("indicators_derivedpoint", "category_id"),
+    "indicators_equitygap_geography_id_9a58a3f0": ("indicators_equitygap", "geography_id"),
+    "indicators_equitygap_dimension_id_3cbd1283": ("indicators_equitygap", "dimension_id"),
+}
+
+
+def drop_indexes(apps, schema_editor):
+    for name in INDEXES:
+        schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+
+
+def add_indexes(apps, schema_editor):
+    for name, (table, column) in INDEXES.items():
+        schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}")')
 
 
 def drop_constraints(apps, schema_editor):
@@ -74,7 +96,10 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[migrations.RunPython(drop_constraints, add_constraints)],
+            database_operations=[
+                migrations.RunPython(drop_constraints, add_constraints),
+                migrations.RunPython(drop_indexes, add_indexes),
+            ],
             state_operations=[
                 migrations.AlterField(
                     model_name="derivedpoint",
@@ -82,6 +107,7 @@ class Migration(migrations.Migration):
                     field=models.ForeignKey(
                         blank=True,
                         db_constraint=False,
+                        db_index=False,
                         null=True,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
@@ -94,6 +120,7 @@ class Migration(migrations.Migration):
                     field=models.ForeignKey(
                         blank=True,
                         db_constraint=False,
+                        db_index=False,
                         null=True,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
@@ -129,6 +156,7 @@ class Migration(migrations.Migration):
                     name="dimension",
                     field=models.ForeignKey(
                         db_constraint=False,
+                        db_index=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
                         to="indicators.dimension",
@@ -140,6 +168,7 @@ class Migration(migrations.Migration):
                     field=models.ForeignKey(
                         blank=True,
                         db_constraint=False,
+                        db_index=False,
                         null=True,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
@@ -198,6 +227,7 @@ class Migration(migrations.Migration):
                     field=models.ForeignKey(
                         blank=True,
                         db_constraint=False,
+                        db_index=False,
                         null=True,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="trends",
@@ -223,6 +253,7 @@ class Migration(migrations.Migration):
                     field=models.ForeignKey(
                         blank=True,
                         db_constraint=False,
+                        db_index=False,
                         null=True,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="trends",
