@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from . import bulk, rollups, trends
 from .models import (
+    Aggregation,
     DataPoint,
     DataStatus,
     DerivedPoint,
@@ -88,13 +89,16 @@ class PeriodCache:
                 self._x[pk] = trends.period_x(start)
 
 
-def _read_reported(indicator_id: int) -> rollups.Series:
-    """The indicator's approved values by series and period, in one plain query."""
+def _read_reported(indicator_id: int, *, ratios: bool = True) -> rollups.Series:
+    """The indicator's approved values by series and period, in one plain query;
+    without ``ratios``, not their numerators and denominators (nothing derived
+    from them needs them)."""
     reported: rollups.Series = defaultdict(dict)
     cell = rollups.Cell
+    parts = "numerator, denominator" if ratios else "NULL, NULL"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT geography_id, category_id, period_id, value, numerator, denominator "
+            f"SELECT geography_id, category_id, period_id, value, {parts} "
             f"FROM {DataPoint._meta.db_table} WHERE indicator_id = %s AND status = %s",
             [indicator_id, DataStatus.APPROVED],
         )
@@ -233,7 +237,8 @@ def compute_indicator(
     """The trends, derived points and equity gaps of one indicator (not saved):
     all of them, or with ``changed`` only those the changed series reach."""
     version = indicator.data_version
-    reported = _read_reported(indicator.pk)
+    # Only roll-ups use numerators and denominators: none for "not aggregatable".
+    reported = _read_reported(indicator.pk, ratios=indicator.aggregation != Aggregation.NONE)
     derived = rollups.derive(
         reported,
         tree.parent_of,
