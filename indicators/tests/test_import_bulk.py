@@ -142,6 +142,39 @@ def test_changed_approved_data_asks_for_one_recompute_per_indicator(world, grid)
     assert list(TrendRequest.objects.values_list("geography_id", "category_id")) == [(None, None)]
 
 
+def test_an_import_over_many_approved_points_queues_one_recompute(
+    world, grid, django_capture_on_commit_callbacks
+):
+    """A burst: every one of the 320 approved points changes in one file, and the
+    trend engine is asked once, for the whole indicator, after the commit."""
+    from indicators.models import Category, Geography
+    from indicators.services import _enqueue_recompute
+
+    geographies = {g.code: g for g in Geography.objects.filter(partnership=world.partnership)}
+    categories = {c.code: c for c in Category.objects.filter(dimension__code="race")}
+    DataPoint.objects.bulk_create(
+        DataPoint(
+            indicator=world.indicator,
+            period=period(label, "school_year"),
+            geography=geographies[geo],
+            category=categories.get(cat),
+            value=Decimal(40),
+            status=DataStatus.APPROVED,
+        )
+        for label, geo, cat in grid
+    )
+    TrendRequest.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        result = commit(world, csv_bytes(*rows(grid, "42")))
+    assert result.updated == 320 and result.approved_changed == ["k-ready"]
+    queued = [cb for cb in callbacks if getattr(cb, "func", None) is _enqueue_recompute]
+    assert [cb.args for cb in queued] == [(world.indicator.pk,)]
+    # The engine is told which series changed (320 of them: each geography and
+    # category), to recompute only those and their roll-ups.
+    requested = set(TrendRequest.objects.values_list("geography__code", "category__code"))
+    assert requested == {(geo, cat or None) for _label, geo, cat in grid}
+
+
 def test_commit_queries_do_not_grow_with_the_rows(world, grid, django_assert_max_num_queries):
     commit(world, csv_bytes(*rows(grid[::2])))  # half exist, so files create and update
     with CaptureQueriesContext(connection) as queries:
