@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -506,60 +507,42 @@ class GapTrend(models.TextChoices):
 # category or dimension either (a cascade on delete scans instead: rare).
 
 
+def _derived_ref(
+    to: type[models.Model] | str,
+    *,
+    on_delete: Any = models.CASCADE,
+    optional: bool = False,
+    related_name: str = "+",
+) -> models.ForeignKey:
+    """A reference from derived data (see above): no database constraint, no
+    index of its own; Django still cascades, protects or sets null on delete."""
+    return models.ForeignKey(
+        to,
+        on_delete=on_delete,
+        null=optional,
+        blank=optional,
+        related_name=related_name,
+        db_index=False,
+        db_constraint=False,
+    )
+
+
 class Trend(models.Model):
     """What the trend engine computed for one series (indicator x geography x
     category) over its approved data. See docs/trends.md for each figure."""
 
     # Look-ups lead with partnership or indicator through the composite indexes in
     # Meta, and nobody filters trends by period or dimension: no separate indexes.
-    partnership = models.ForeignKey(
-        Partnership,
-        on_delete=models.CASCADE,
-        related_name="trends",
-        db_index=False,
-        db_constraint=False,
-    )
+    partnership = _derived_ref(Partnership, related_name="trends")
     indicator = models.ForeignKey(
         Indicator, on_delete=models.CASCADE, related_name="trends", db_index=False
     )
-    geography = models.ForeignKey(
-        Geography,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="trends",
-        db_index=False,
-        db_constraint=False,
-    )
-    category = models.ForeignKey(
-        Category,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="trends",
-        db_index=False,
-        db_constraint=False,
-    )
+    geography = _derived_ref(Geography, optional=True, related_name="trends")
+    category = _derived_ref(Category, optional=True, related_name="trends")
     n_points = models.PositiveIntegerField(default=0)
-    baseline_period = models.ForeignKey(
-        Period,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    baseline_period = _derived_ref(Period, on_delete=models.PROTECT, optional=True)
     baseline_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
-    latest_period = models.ForeignKey(
-        Period,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    latest_period = _derived_ref(Period, on_delete=models.PROTECT, optional=True)
     latest_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
     change = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
     status = models.CharField(
@@ -575,15 +558,7 @@ class Trend(models.Model):
     n_derived = models.PositiveIntegerField(
         default=0, help_text="How many of the points were derived from child geographies."
     )
-    equity_dimension = models.ForeignKey(
-        Dimension,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    equity_dimension = _derived_ref(Dimension, on_delete=models.SET_NULL, optional=True)
     computed_at = models.DateTimeField()
     data_version = models.PositiveBigIntegerField(
         help_text="The indicator's data_version this trend was computed from."
@@ -623,27 +598,9 @@ class DerivedPoint(models.Model):
         related_name="derived_points",
         db_index=False,
     )
-    period = models.ForeignKey(
-        Period, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
-    )
-    geography = models.ForeignKey(
-        Geography,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    category = models.ForeignKey(
-        Category,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    period = _derived_ref(Period, on_delete=models.PROTECT)
+    geography = _derived_ref(Geography, optional=True)
+    category = _derived_ref(Category, optional=True)
     value = models.DecimalField(max_digits=20, decimal_places=6)
     numerator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
     denominator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
@@ -665,37 +622,13 @@ class EquityGap(models.Model):
     indicator = models.ForeignKey(
         Indicator, on_delete=models.CASCADE, related_name="equity_gaps", db_index=False
     )
-    geography = models.ForeignKey(
-        Geography,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    dimension = models.ForeignKey(
-        Dimension, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
-    )
-    latest_period = models.ForeignKey(
-        Period, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
-    )
+    geography = _derived_ref(Geography, optional=True)
+    dimension = _derived_ref(Dimension)
+    latest_period = _derived_ref(Period, on_delete=models.PROTECT)
     gap = models.DecimalField(max_digits=20, decimal_places=6)
-    highest_category = models.ForeignKey(
-        Category, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
-    )
-    lowest_category = models.ForeignKey(
-        Category, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
-    )
-    baseline_period = models.ForeignKey(
-        Period,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    highest_category = _derived_ref(Category)
+    lowest_category = _derived_ref(Category)
+    baseline_period = _derived_ref(Period, on_delete=models.PROTECT, optional=True)
     baseline_gap = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
     gap_trend = models.CharField(max_length=12, choices=GapTrend.choices, blank=True)
     data_version = models.PositiveBigIntegerField()
